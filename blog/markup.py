@@ -1,0 +1,62 @@
+"""Markdown to sanitised HTML, shared by posts (Markdown) and comments (plain text)."""
+
+import markdown
+import nh3
+
+# What Markdown may produce and a reader's browser may see. Anything else, such as
+# <script>, <iframe>, event-handler attributes or style, is dropped by nh3.
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "cite", "code", "dd", "del", "div", "dl", "dt",
+    "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins",
+    "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub",
+    "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "blockquote": {"cite"},
+    "code": {"class"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "ol": {"start"},
+    "td": {"align"},
+    "th": {"align"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+_MARKDOWN_EXTENSIONS = ["extra", "sane_lists", "smarty"]
+
+
+def sanitise(html: str, *, link_rel: str | None = "noopener") -> str:
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel=link_rel,
+    )
+
+
+def render_markdown(text: str) -> str:
+    """Render an editor's Markdown to HTML that is safe to mark safe."""
+    if not text:
+        return ""
+    html = markdown.markdown(text, extensions=_MARKDOWN_EXTENSIONS, output_format="html")
+    return sanitise(html)
+
+
+def render_plain_text(text: str) -> str:
+    """Render a visitor's plain text: escaped, paragraphs kept, bare URLs linked.
+
+    Links from visitors carry rel="nofollow ugc noopener" so they pass no search
+    ranking and cannot reach back into this page.
+    """
+    from django.utils.html import linebreaks, urlize
+
+    html = linebreaks(urlize(text, trim_url_limit=60, nofollow=False, autoescape=True))
+    return nh3.clean(
+        html,
+        tags={"a", "p", "br"},
+        attributes={"a": {"href"}},
+        url_schemes={"http", "https"},
+        link_rel="nofollow ugc noopener",
+    )

@@ -1,0 +1,160 @@
+"""Posts: articles and link posts ("reblogs") that quote a passage from a source."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.text import Truncator
+from django.utils.html import strip_tags
+from taggit.managers import TaggableManager
+
+from .images import validate_image
+from .markup import render_markdown
+
+
+class PostQuerySet(models.QuerySet):
+    def published(self) -> "PostQuerySet":
+        """Posts a visitor may see: published, and not scheduled for later."""
+        return self.filter(status=Post.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def drafts(self) -> "PostQuerySet":
+        return self.filter(status=Post.Status.DRAFT)
+
+    def scheduled(self) -> "PostQuerySet":
+        return self.filter(status=Post.Status.PUBLISHED, published_at__gt=timezone.now())
+
+    def for_listing(self) -> "PostQuerySet":
+        """What a list of posts shows: author and tags in two queries, whatever the page size."""
+        return self.select_related("author").prefetch_related("tags")
+
+    def search(self, query: str) -> "PostQuerySet":
+        terms = query.split()[:10]
+        matches = self
+        for term in terms:
+            matches = matches.filter(
+                models.Q(title__icontains=term)
+                | models.Q(body__icontains=term)
+                | models.Q(excerpt__icontains=term)
+            )
+        return matches
+
+
+class Post(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=255)
+    slug = models.SlugField(
+        max_length=255,
+        unique_for_date="published_at",
+        help_text="The last part of the post's address. Filled in from the title.",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts"
+    )
+    body = models.TextField(
+        blank=True, help_text="Your own text, in Markdown. For a link post, your commentary."
+    )
+    excerpt = models.TextField(
+        blank=True,
+        help_text="The passage quoted from the source, in Markdown. Shown as a quotation.",
+    )
+    source_url = models.URLField("source URL", max_length=500, blank=True)
+    source_title = models.CharField(
+        max_length=255, blank=True, help_text="Title of the article you link to."
+    )
+    source_name = models.CharField(
+        max_length=255, blank=True, help_text="Name of the site, e.g. “The Guardian”."
+    )
+    summary = models.TextField(
+        blank=True,
+        help_text="Optional short text for the home page, feeds and link previews.",
+    )
+    tags = TaggableManager(blank=True, help_text="A comma-separated list of tags.")
+    image = models.ImageField(
+        "featured image", upload_to="posts/%Y/%m/", blank=True, validators=[validate_image]
+    )
+    image_alt = models.CharField(
+        "image description",
+        max_length=255,
+        blank=True,
+        help_text="Describe the image for readers who cannot see it.",
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        "publish date",
+        default=timezone.now,
+        db_index=True,
+        help_text="A date in the future schedules the post.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    comments_open = models.BooleanField(default=True)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        get_latest_by = "published_at"
+        indexes = [models.Index(fields=["status", "-published_at"])]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        published = timezone.localtime(self.published_at)
+        return reverse(
+            "blog:post-detail",
+            kwargs={
+                "year": published.year,
+                "month": published.month,
+                "day": published.day,
+                "slug": self.slug,
+            },
+        )
+
+    def clean(self):
+        errors = {}
+        if (self.source_title or self.source_name) and not self.source_url:
+            errors["source_url"] = "Add the source's URL, or clear its title and site name."
+        if self.image and not self.image_alt:
+            errors["image_alt"] = "Describe the image for readers who cannot see it."
+        if not (self.body.strip() or self.excerpt.strip()):
+            errors["body"] = "Write some commentary or quote an excerpt."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_link_post(self) -> bool:
+        return bool(self.source_url)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == self.Status.PUBLISHED and self.published_at > timezone.now()
+
+    @cached_property
+    def body_html(self) -> str:
+        return render_markdown(self.body)
+
+    @cached_property
+    def excerpt_html(self) -> str:
+        return render_markdown(self.excerpt)
+
+    @cached_property
+    def summary_text(self) -> str:
+        """A plain-text summary for listings, link previews and search results."""
+        if self.summary:
+            return self.summary
+        text = strip_tags(self.body_html or self.excerpt_html)
+        return Truncator(" ".join(text.split())).words(50)
+
+    @property
+    def source_label(self) -> str:
+        return self.source_title or self.source_name or self.source_url

@@ -1,0 +1,198 @@
+"""Comments on posts, their Akismet verdicts, and the history of what happened to each."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+
+from blog.markup import render_plain_text
+from blog.models import Post
+
+
+class CommentQuerySet(models.QuerySet):
+    def approved(self) -> "CommentQuerySet":
+        return self.filter(status=Comment.Status.APPROVED)
+
+    def pending(self) -> "CommentQuerySet":
+        return self.filter(status=Comment.Status.PENDING)
+
+    def spam(self) -> "CommentQuerySet":
+        return self.filter(status=Comment.Status.SPAM)
+
+    def trash(self) -> "CommentQuerySet":
+        return self.filter(status=Comment.Status.TRASH)
+
+    def needing_attention(self) -> "CommentQuerySet":
+        """What a moderator should look at: held comments and caught spam."""
+        return self.filter(status__in=[Comment.Status.PENDING, Comment.Status.SPAM])
+
+    def awaiting_spam_check(self) -> "CommentQuerySet":
+        """Pending comments that Akismet has not yet answered for."""
+        return self.pending().filter(
+            akismet_verdict__in=[Comment.Verdict.UNCHECKED, Comment.Verdict.ERROR]
+        )
+
+    def by_author(self, email: str) -> "CommentQuerySet":
+        return self.filter(author_email__iexact=email)
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        SPAM = "spam", "Spam"
+        TRASH = "trash", "Trash"
+
+    class Verdict(models.TextChoices):
+        UNCHECKED = "unchecked", "Not checked"
+        HAM = "ham", "Not spam"
+        SPAM = "spam", "Spam"
+        DISCARD = "discard", "Blatant spam"
+        ERROR = "error", "Check failed"
+
+    # WordPress's column limits, so imported or exported comments fit either way.
+    AUTHOR_NAME_MAX = 245
+    AUTHOR_EMAIL_MAX = 100
+    AUTHOR_URL_MAX = 200
+    BODY_MAX = 65525
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    author_name = models.CharField("name", max_length=AUTHOR_NAME_MAX)
+    author_email = models.EmailField("email", max_length=AUTHOR_EMAIL_MAX)
+    author_url = models.URLField("website", max_length=AUTHOR_URL_MAX, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
+        help_text="The signed-in account that wrote the comment, if any.",
+    )
+    body = models.TextField("comment", max_length=BODY_MAX)
+    status = models.CharField(
+        max_length=10, choices=Status, default=Status.PENDING, db_index=True
+    )
+
+    akismet_verdict = models.CharField(
+        max_length=10, choices=Verdict, default=Verdict.UNCHECKED, db_index=True
+    )
+    akismet_checked_at = models.DateTimeField(null=True, blank=True)
+    akismet_attempts = models.PositiveSmallIntegerField(default=0)
+    akismet_next_attempt_at = models.DateTimeField(null=True, blank=True)
+    akismet_last_error = models.TextField(blank=True)
+    # The exact parameters sent to comment-check, resent with submit-spam/submit-ham.
+    # Cleared after COMMENTS_AKISMET_DATA_RETENTION_DAYS, as WordPress does.
+    akismet_params = models.JSONField(default=dict, blank=True)
+
+    ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
+    user_agent = models.TextField(blank=True)
+    referrer = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["post", "status", "created_at"]),
+            models.Index(fields=["author_email", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(parent=models.F("id")), name="comment_not_own_parent"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.author_name} on {self.post_id}: {self.body[:40]}"
+
+    def get_absolute_url(self):
+        return f"{self.post.get_absolute_url()}#comment-{self.pk}"
+
+    @property
+    def anchor(self) -> str:
+        return f"comment-{self.pk}"
+
+    @cached_property
+    def body_html(self) -> str:
+        return render_plain_text(self.body)
+
+    @property
+    def admin_url(self) -> str:
+        return reverse("admin:comments_comment_change", args=[self.pk])
+
+
+class CommentEvent(models.Model):
+    """One line of a comment's history, for moderators."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", "Comment submitted"
+        CHECK_HAM = "check-ham", "Akismet cleared this comment"
+        CHECK_SPAM = "check-spam", "Akismet flagged it as spam"
+        CHECK_DISCARD = "check-discard", "Akismet flagged it as blatant spam"
+        CHECK_ERROR = "check-error", "Akismet could not be reached; will retry"
+        CHECK_SKIPPED = "check-skipped", "Spam checking is off; held for moderation"
+        HONEYPOT = "honeypot", "Hidden field was filled in; caught as spam"
+        AUTO_APPROVED = "auto-approved", "Approved automatically: known author"
+        APPROVED = "approved", "Approved"
+        UNAPPROVED = "unapproved", "Unapproved"
+        MARKED_SPAM = "marked-spam", "Marked as spam"
+        MARKED_HAM = "marked-ham", "Marked as not spam"
+        TRASHED = "trashed", "Moved to trash"
+        RESTORED = "restored", "Restored from trash"
+        REPORTED_SPAM = "reported-spam", "Reported as spam to Akismet"
+        REPORTED_HAM = "reported-ham", "Reported as not spam to Akismet"
+        REPORT_ERROR = "report-error", "Report to Akismet failed; will retry"
+        NOTIFIED = "notified", "Moderators notified by email"
+        PARAMS_PURGED = "params-purged", "Data kept for Akismet deleted"
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The moderator who acted; empty for the system.",
+    )
+    detail = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class AkismetReport(models.Model):
+    """A spam/ham report owed to Akismet: sent once after the moderator's change
+    commits, and retried by `recheck_comments` while Akismet is unreachable."""
+
+    class Kind(models.TextChoices):
+        SPAM = "spam", "submit-spam"
+        HAM = "ham", "submit-ham"
+
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="akismet_reports"
+    )
+    kind = models.CharField(max_length=4, choices=Kind)
+    params = models.JSONField(default=dict)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        state = "sent" if self.sent_at else "owed"
+        return f"{self.get_kind_display()} for comment {self.comment_id} ({state})"
