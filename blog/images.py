@@ -1,6 +1,7 @@
 """Featured images: validation against oversized files and decompression bombs, and
 renditions sized for the page."""
 
+import logging
 from io import BytesIO
 from pathlib import PurePosixPath
 
@@ -13,6 +14,8 @@ from PIL import Image, UnidentifiedImageError
 
 ALLOWED_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 RENDITION_WIDTHS = (720, 1440)
+
+logger = logging.getLogger(__name__)
 
 
 def validate_image(file) -> None:
@@ -61,6 +64,20 @@ def rendition_url(name: str, width: int) -> str:
     if not default_storage.exists(target):
         make_rendition(name, width)
     return default_storage.url(target)
+
+
+def renditions(name: str, original_width: int | None) -> list[tuple[str, int]]:
+    """(url, width) pairs for an image's srcset, narrowest first; [] if they cannot be made.
+
+    Renditions are never wider than the original. A failure (missing file, disk full)
+    is logged and the page falls back to the original image.
+    """
+    widths = [w for w in RENDITION_WIDTHS if not original_width or w < original_width]
+    try:
+        return [(rendition_url(name, width), width) for width in widths]
+    except Exception:
+        logger.exception("Could not make renditions of %s", name)
+        return []
 
 
 def make_rendition(name: str, width: int) -> str:

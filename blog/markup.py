@@ -23,7 +23,9 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 
-_MARKDOWN_EXTENSIONS = ["extra", "sane_lists", "smarty"]
+_MARKDOWN_EXTENSIONS = ["extra", "sane_lists", "smarty", "toc"]
+# The page's own title is the only <h1>: a "# Heading" in a post becomes an <h2>.
+_MARKDOWN_CONFIG = {"toc": {"baselevel": 2}}
 
 
 def sanitise(html: str, *, link_rel: str | None = "noopener") -> str:
@@ -40,7 +42,12 @@ def render_markdown(text: str) -> str:
     """Render an editor's Markdown to HTML that is safe to mark safe."""
     if not text:
         return ""
-    html = markdown.markdown(text, extensions=_MARKDOWN_EXTENSIONS, output_format="html")
+    html = markdown.markdown(
+        text,
+        extensions=_MARKDOWN_EXTENSIONS,
+        extension_configs=_MARKDOWN_CONFIG,
+        output_format="html",
+    )
     return sanitise(html)
 
 

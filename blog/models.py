@@ -6,8 +6,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.text import Truncator
 from django.utils.html import strip_tags
+from django.utils.text import Truncator
 from taggit.managers import TaggableManager
 
 from .images import validate_image
@@ -30,7 +30,8 @@ class PostQuerySet(models.QuerySet):
         return self.select_related("author").prefetch_related("tags")
 
     def search(self, query: str) -> "PostQuerySet":
-        terms = query.split()[:10]
+        """Posts whose title, body or excerpt contain every word of `query` (ten at most)."""
+        terms = query.replace("\x00", "").split()[:10]
         matches = self
         for term in terms:
             matches = matches.filter(
@@ -75,8 +76,16 @@ class Post(models.Model):
     )
     tags = TaggableManager(blank=True, help_text="A comma-separated list of tags.")
     image = models.ImageField(
-        "featured image", upload_to="posts/%Y/%m/", blank=True, validators=[validate_image]
+        "featured image",
+        upload_to="posts/%Y/%m/",
+        blank=True,
+        validators=[validate_image],
+        width_field="image_width",
+        height_field="image_height",
+        help_text="Optional. A JPEG, PNG, GIF or WebP image.",
     )
+    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     image_alt = models.CharField(
         "image description",
         max_length=255,

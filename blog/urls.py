@@ -1,2 +1,53 @@
+from django.contrib.sitemaps.views import sitemap
+from django.urls import path, register_converter
+
+from . import feeds, views
+from .sitemaps import sitemaps
+
+
+class FourDigitYearConverter:
+    regex = "[0-9]{4}"
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        return f"{int(value):04d}"
+
+
+class TwoDigitConverter:
+    """Months and days, always written with two digits: /2026/01/05/."""
+
+    regex = "[0-9]{2}"
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        return f"{int(value):02d}"
+
+
+register_converter(FourDigitYearConverter, "yyyy")
+register_converter(TwoDigitConverter, "dd")
+
 app_name = "blog"
-urlpatterns = []
+urlpatterns = [
+    path("", views.PostHomeView.as_view(), name="home"),
+    path("archive/", views.ArchiveView.as_view(), name="archive"),
+    path("search/", views.SearchView.as_view(), name="search"),
+    path("feed/atom/", feeds.LatestPostsAtomFeed(), name="feed-atom"),
+    path("feed/rss/", feeds.LatestPostsFeed(), name="feed-rss"),
+    path("tags/<str:slug>/", views.TagView.as_view(), name="tag"),
+    path("tags/<str:slug>/feed/atom/", feeds.TagAtomFeed(), name="tag-feed-atom"),
+    path("tags/<str:slug>/feed/rss/", feeds.TagFeed(), name="tag-feed-rss"),
+    path("authors/<str:username>/", views.AuthorView.as_view(), name="author"),
+    path("<yyyy:year>/", views.PostYearArchiveView.as_view(), name="archive-year"),
+    path("<yyyy:year>/<dd:month>/", views.PostMonthArchiveView.as_view(), name="archive-month"),
+    path(
+        "<yyyy:year>/<dd:month>/<dd:day>/<slug:slug>/",
+        views.PostDetailView.as_view(),
+        name="post-detail",
+    ),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("robots.txt", views.RobotsTxtView.as_view(), name="robots-txt"),
+]

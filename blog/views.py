@@ -1,0 +1,139 @@
+"""The public site: generic views over Post.objects.published(), sharing BlogViewMixin."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.shortcuts import get_object_or_404
+from django.views.generic import (
+    ArchiveIndexView,
+    DateDetailView,
+    ListView,
+    MonthArchiveView,
+    TemplateView,
+    YearArchiveView,
+)
+from taggit.models import Tag
+
+from .models import Post
+
+SEARCH_MAX_LENGTH = 200
+
+
+class BlogViewMixin:
+    date_field = "published_at"
+    month_format = "%m"
+    day_format = "%d"
+    paginate_orphans = 2
+
+    def get_paginate_by(self, queryset):
+        return settings.BLOG_POSTS_PER_PAGE
+
+    def get_queryset(self):
+        return Post.objects.published().for_listing()
+
+
+class PostHomeView(BlogViewMixin, ArchiveIndexView):
+    allow_empty = True
+    date_list_period = None
+    template_name = "blog/post_list.html"
+
+    def get_dated_items(self):
+        # The home page needs no list of years: skip ArchiveIndexView's extra query.
+        return None, self.get_dated_queryset(), {}
+
+
+class PostYearArchiveView(BlogViewMixin, YearArchiveView):
+    make_object_list = True
+
+
+class PostMonthArchiveView(BlogViewMixin, MonthArchiveView):
+    pass
+
+
+class PostDetailView(BlogViewMixin, DateDetailView):
+    """A post's page. Staff who may view posts also see drafts and scheduled posts."""
+
+    def can_preview(self):
+        user = self.request.user
+        return user.is_staff and user.has_perm("blog.view_post")
+
+    def get_queryset(self):
+        if self.can_preview():
+            return Post.objects.for_listing()
+        return super().get_queryset()
+
+    def get_allow_future(self):
+        return self.can_preview()
+
+    def get_context_data(self, **kwargs):
+        post = self.object
+        published = Post.objects.published()
+        return super().get_context_data(
+            is_preview=not post.is_published,
+            previous_post=published.filter(published_at__lt=post.published_at)
+            .order_by("-published_at", "-id")
+            .first(),
+            next_post=published.filter(published_at__gt=post.published_at)
+            .order_by("published_at", "id")
+            .first(),
+            **kwargs,
+        )
+
+
+class ArchiveView(TemplateView):
+    """Every month with posts, and every tag in use."""
+
+    template_name = "blog/archive.html"
+
+    def get_context_data(self, **kwargs):
+        published = Post.objects.published()
+        return super().get_context_data(
+            months=published.dates("published_at", "month", order="DESC"),
+            tags=Tag.objects.filter(post__in=published).distinct().order_by("name"),
+            **kwargs,
+        )
+
+
+class TagView(BlogViewMixin, ListView):
+    allow_empty = False
+    template_name = "blog/tag_detail.html"
+
+    def get_queryset(self):
+        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(tags=self.tag)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(tag=self.tag, **kwargs)
+
+
+class AuthorView(BlogViewMixin, ListView):
+    allow_empty = False
+    template_name = "blog/author_detail.html"
+
+    def get_queryset(self):
+        self.author = get_object_or_404(get_user_model(), username=self.kwargs["username"])
+        return super().get_queryset().filter(author=self.author)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(author=self.author, **kwargs)
+
+
+class SearchView(BlogViewMixin, ListView):
+    template_name = "blog/search.html"
+
+    def get_query(self):
+        query = self.request.GET.get("q", "").replace("\x00", "")
+        return " ".join(query.split())[:SEARCH_MAX_LENGTH]
+
+    def get_queryset(self):
+        query = self.get_query()
+        if not query:
+            return Post.objects.none()
+        return super().get_queryset().search(query)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(query=self.get_query(), **kwargs)
+
+
+class RobotsTxtView(TemplateView):
+    template_name = "robots.txt"
+    content_type = "text/plain; charset=utf-8"

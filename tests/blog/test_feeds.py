@@ -1,0 +1,73 @@
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import make_post
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def parse(response):
+    assert response.status_code == 200
+    return ET.fromstring(response.content)
+
+
+@pytest.mark.django_db
+def test_rss_feed_carries_published_posts_with_excerpt_and_source(
+    client, link_post, post, draft, scheduled_post
+):
+    channel = parse(client.get(reverse("blog:feed-rss"))).find("channel")
+
+    items = {item.findtext("title"): item for item in channel.findall("item")}
+    assert set(items) == {post.title, link_post.title}
+    link_item = items[link_post.title]
+    assert link_item.findtext("link") == f"http://testserver{link_post.get_absolute_url()}"
+    description = link_item.findtext("description")
+    assert '<blockquote cite="https://example.org/articles/quoted">' in description
+    assert "A passage quoted from the source article." in description
+    assert 'via <a href="https://example.org/articles/quoted"' in description
+    assert {c.text for c in link_item.findall("category")} == {"python", "web"}
+
+
+@pytest.mark.django_db
+def test_atom_feed_carries_published_posts_with_excerpt_and_source(client, link_post, draft):
+    feed = parse(client.get(reverse("blog:feed-atom")))
+
+    entries = feed.findall(f"{ATOM}entry")
+    assert [entry.findtext(f"{ATOM}title") for entry in entries] == [link_post.title]
+    summary = entries[0].findtext(f"{ATOM}summary")
+    assert "<blockquote" in summary and "The Quoted Article</a>" in summary
+    assert entries[0].find(f"{ATOM}link").get("href").endswith(link_post.get_absolute_url())
+    assert feed.findtext(f"{ATOM}subtitle")
+
+
+@pytest.mark.django_db
+def test_tag_feeds_carry_only_posts_with_that_tag(client, link_post, post):
+    other = make_post(title="Also Python", tags=["python"])
+    atom = parse(client.get(reverse("blog:tag-feed-atom", kwargs={"slug": "python"})))
+    rss = parse(client.get(reverse("blog:tag-feed-rss", kwargs={"slug": "python"})))
+
+    atom_titles = {e.findtext(f"{ATOM}title") for e in atom.findall(f"{ATOM}entry")}
+    rss_titles = {i.findtext("title") for i in rss.find("channel").findall("item")}
+    assert atom_titles == rss_titles == {link_post.title, other.title}
+    assert "python" in atom.findtext(f"{ATOM}title")
+
+
+@pytest.mark.django_db
+def test_feed_of_unknown_tag_is_404(client):
+    assert client.get(reverse("blog:tag-feed-atom", kwargs={"slug": "nope"})).status_code == 404
+
+
+@pytest.mark.django_db
+def test_sitemap_lists_published_posts_only(client, link_post, post, draft, scheduled_post):
+    sitemap = parse(client.get("/sitemap.xml"))
+
+    locations = {url.findtext(f"{SITEMAP}loc") for url in sitemap.findall(f"{SITEMAP}url")}
+    assert f"http://testserver{link_post.get_absolute_url()}" in locations
+    assert f"http://testserver{post.get_absolute_url()}" in locations
+    assert f"http://testserver{draft.get_absolute_url()}" not in locations
+    assert f"http://testserver{scheduled_post.get_absolute_url()}" not in locations
+    assert "http://testserver/tags/python/" in locations
+    assert "http://testserver/" in locations
