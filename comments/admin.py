@@ -1,3 +1,364 @@
-from django.contrib import admin
+"""The moderation queue: what needs attention first, one-click verdicts, each comment's history."""
 
-# Register your models here.
+from django.contrib import admin, messages
+from django.db import transaction
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, Lower
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
+
+from . import services
+from .models import Comment, CommentEvent
+
+Status = Comment.Status
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """Status, defaulting to what needs attention (pending and spam), with counts."""
+
+    title = "status"
+    parameter_name = "status"
+    NEEDS_ATTENTION = "attention"
+    ALL = "all"
+
+    def lookups(self, request, model_admin):
+        counts = dict(Comment.objects.order_by().values_list("status").annotate(count=Count("pk")))
+        attention = counts.get(Status.PENDING, 0) + counts.get(Status.SPAM, 0)
+        return [
+            (self.NEEDS_ATTENTION, f"Needs attention ({attention})"),
+            (self.ALL, f"All ({sum(counts.values())})"),
+            *[(status.value, f"{status.label} ({counts.get(status, 0)})") for status in Status],
+        ]
+
+    def value(self):
+        return super().value() or self.NEEDS_ATTENTION
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == self.NEEDS_ATTENTION:
+            return queryset.needing_attention()
+        if value in Status.values:
+            return queryset.filter(status=value)
+        return queryset
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+
+class CommentEventInline(admin.TabularInline):
+    model = CommentEvent
+    template = "admin/comments/comment/history_inline.html"
+    verbose_name = "history"
+    verbose_name_plural = "history"
+    fields = ["created_at", "actor", "kind", "detail"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["created_at", "id"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+    # The history belongs to the comment: whoever may see the comment may read it,
+    # and nobody edits it.
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("comments.view_comment")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def _compact_age(moment):
+    seconds = (timezone.now() - moment).total_seconds()
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{int(seconds // size)}\u00a0{unit}"
+    return "now"
+
+
+def _run(modeladmin, request, queryset, service, done):
+    """Apply a moderator transition to each selected comment and say what happened."""
+    changed, skipped = 0, 0
+    # One transaction: feedback to Akismet goes out once, after everything commits.
+    with transaction.atomic():
+        for comment in queryset:
+            try:
+                service(comment=comment, actor=request.user)
+            except services.IllegalTransition:
+                skipped += 1
+            else:
+                changed += 1
+    if changed:
+        modeladmin.message_user(request, f"{done} {changed} comment(s).", messages.SUCCESS)
+    if skipped:
+        modeladmin.message_user(
+            request,
+            f"Skipped {skipped} comment(s) that this action does not apply to.",
+            messages.WARNING,
+        )
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = [
+        "comment_start",
+        "author",
+        "post_link",
+        "verdict",
+        "age",
+    ]
+    list_filter = [StatusFilter, "akismet_verdict", "created_at"]
+    list_select_related = ["post"]
+    search_fields = ["author_name", "author_email", "author_url", "body", "ip_address"]
+    date_hierarchy = "created_at"
+    list_per_page = 50
+    actions = [
+        "approve",
+        "mark_spam",
+        "mark_ham",
+        "trash",
+        "unapprove",
+        "restore",
+        "check_again",
+    ]
+    inlines = [CommentEventInline]
+    change_form_template = "admin/comments/comment/change_form.html"
+    fieldsets = [
+        (None, {"fields": ["on_post", "in_reply_to", "status", "created_at"]}),
+        ("Comment", {"fields": ["author_name", "author_email", "author_url", "body"]}),
+        (
+            "Akismet",
+            {
+                "fields": [
+                    "akismet_verdict",
+                    "akismet_checked_at",
+                    "akismet_attempts",
+                    "akismet_next_attempt_at",
+                    "akismet_last_error",
+                    "akismet_reports",
+                ]
+            },
+        ),
+        ("Sent from", {"fields": ["ip_address", "user_agent", "referrer", "user"]}),
+    ]
+    readonly_fields = [
+        "on_post",
+        "in_reply_to",
+        "status",
+        "created_at",
+        "akismet_verdict",
+        "akismet_checked_at",
+        "akismet_attempts",
+        "akismet_next_attempt_at",
+        "akismet_last_error",
+        "akismet_reports",
+        "ip_address",
+        "user_agent",
+        "referrer",
+        "user",
+    ]
+    # Buttons on the change page: POST name -> (service, message).
+    CHANGE_PAGE_ACTIONS = {
+        "_approve": (services.comment_approve, "Approved"),
+        "_spam": (services.comment_mark_spam, "Marked as spam"),
+        "_ham": (services.comment_mark_ham, "Marked as not spam"),
+        "_trash": (services.comment_trash, "Moved to the trash"),
+        "_restore": (services.comment_restore, "Restored"),
+    }
+
+    def get_queryset(self, request):
+        approved_by_author = (
+            Comment.objects.approved()
+            .filter(author_email__iexact=OuterRef("author_email"))
+            .order_by()
+            .annotate(email=Lower("author_email"))
+            .values("email")
+            .annotate(count=Count("pk"))
+            .values("count")[:1]
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                author_approved_count=Coalesce(
+                    Subquery(approved_by_author, output_field=IntegerField()), Value(0)
+                )
+            )
+        )
+
+    def has_add_permission(self, request):
+        return False  # Comments come from visitors, through the pipeline.
+
+    # Columns
+    # ------------------------------------------------------------------------------------
+
+    @admin.display(description="Comment")
+    def comment_start(self, obj):
+        return Truncator(" ".join(obj.body.split())).chars(90)
+
+    @admin.display(description="Author", ordering="author_name")
+    def author(self, obj):
+        approved = obj.author_approved_count
+        return format_html(
+            '<strong>{}</strong><br><span class="quiet">{}</span><br>'
+            '<span class="quiet">{} approved comment{}</span>',
+            obj.author_name,
+            obj.author_email,
+            approved,
+            "" if approved == 1 else "s",
+        )
+
+    @admin.display(description="In response to", ordering="post__title")
+    def post_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>', obj.post.get_absolute_url(), Truncator(obj.post.title).chars(50)
+        )
+
+    @admin.display(description="Status / Akismet", ordering="status")
+    def verdict(self, obj):
+        label = obj.get_akismet_verdict_display()
+        if obj.akismet_verdict == Comment.Verdict.ERROR:
+            plural = "" if obj.akismet_attempts == 1 else "s"
+            label = format_html(
+                '<span title="{}">{} ({} attempt{})</span>',
+                obj.akismet_last_error,
+                label,
+                obj.akismet_attempts,
+                plural,
+            )
+        return format_html("<strong>{}</strong><br>Akismet: {}", obj.get_status_display(), label)
+
+    @admin.display(description="Age", ordering="created_at")
+    def age(self, obj):
+        return format_html(
+            '<time datetime="{}" title="{}">{}</time>',
+            obj.created_at.isoformat(),
+            obj.created_at.strftime("%Y-%m-%d %H:%M"),
+            _compact_age(obj.created_at),
+        )
+
+    @admin.display(description="Post")
+    def on_post(self, obj):
+        return format_html(
+            '<a href="{}#{}">{}</a>', obj.post.get_absolute_url(), obj.anchor, obj.post.title
+        )
+
+    @admin.display(description="In reply to")
+    def in_reply_to(self, obj):
+        if obj.parent_id is None:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:comments_comment_change", args=[obj.parent_id]),
+            obj.parent.author_name,
+        )
+
+    @admin.display(description="Reports to Akismet")
+    def akismet_reports(self, obj):
+        reports = obj.akismet_reports.all()
+        if not reports:
+            return "None"
+        return format_html_join(
+            "",
+            "<div>{} – {}</div>",
+            (
+                (
+                    report.get_kind_display(),
+                    f"sent {report.sent_at:%Y-%m-%d %H:%M}"
+                    if report.sent_at
+                    else f"owed, {report.attempts} failed attempt(s): {report.last_error}",
+                )
+                for report in reports
+            ),
+        )
+
+    # Actions
+    # ------------------------------------------------------------------------------------
+
+    @admin.action(description="Approve", permissions=["change"])
+    def approve(self, request, queryset):
+        _run(self, request, queryset, services.comment_approve, "Approved")
+
+    @admin.action(description="Mark as spam (and tell Akismet)", permissions=["change"])
+    def mark_spam(self, request, queryset):
+        _run(self, request, queryset, services.comment_mark_spam, "Marked as spam")
+
+    @admin.action(description="Not spam (and tell Akismet)", permissions=["change"])
+    def mark_ham(self, request, queryset):
+        _run(self, request, queryset, services.comment_mark_ham, "Marked as not spam")
+
+    @admin.action(description="Move to trash", permissions=["change"])
+    def trash(self, request, queryset):
+        _run(self, request, queryset, services.comment_trash, "Moved to the trash")
+
+    @admin.action(description="Unapprove", permissions=["change"])
+    def unapprove(self, request, queryset):
+        _run(self, request, queryset, services.comment_unapprove, "Unapproved")
+
+    @admin.action(description="Restore from trash", permissions=["change"])
+    def restore(self, request, queryset):
+        _run(self, request, queryset, services.comment_restore, "Restored")
+
+    @admin.action(description="Check again with Akismet", permissions=["change"])
+    def check_again(self, request, queryset):
+        if not services.spam_checking_is_on():
+            self.message_user(request, "Spam checking is off.", messages.ERROR)
+            return
+        summary = services.comments_check_again(comments=queryset)
+        self.message_user(request, f"Checked {summary['checked']} comment(s) with Akismet.")
+        if summary["failed"] or summary["skipped"]:
+            self.message_user(
+                request,
+                f"Akismet could not be reached; {summary['failed'] + summary['skipped']} "
+                "comment(s) will be retried by recheck_comments.",
+                messages.WARNING,
+            )
+
+    # Pages
+    # ------------------------------------------------------------------------------------
+
+    def _warn_if_unchecked(self, request):
+        if not services.spam_checking_is_on():
+            self.message_user(
+                request,
+                "Spam checking is off: AKISMET_API_KEY is not set, so every comment "
+                "waits here unchecked.",
+                messages.WARNING,
+            )
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "GET":
+            self._warn_if_unchecked(request)
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":
+            self._warn_if_unchecked(request)
+        extra_context = {**(extra_context or {}), "comment_actions": True}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def response_change(self, request, obj):
+        for name, (service, done) in self.CHANGE_PAGE_ACTIONS.items():
+            if name in request.POST:
+                try:
+                    service(comment=obj, actor=request.user)
+                except services.IllegalTransition as error:
+                    self.message_user(request, str(error), messages.ERROR)
+                else:
+                    self.message_user(request, f"{done}: {obj.author_name}’s comment.")
+                return HttpResponseRedirect(reverse("admin:comments_comment_change", args=[obj.pk]))
+        return super().response_change(request, obj)

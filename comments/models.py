@@ -73,9 +73,7 @@ class Comment(models.Model):
         help_text="The signed-in account that wrote the comment, if any.",
     )
     body = models.TextField("comment", max_length=BODY_MAX)
-    status = models.CharField(
-        max_length=10, choices=Status, default=Status.PENDING, db_index=True
-    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING, db_index=True)
 
     akismet_verdict = models.CharField(
         max_length=10, choices=Verdict, default=Verdict.UNCHECKED, db_index=True
@@ -179,9 +177,7 @@ class AkismetReport(models.Model):
         SPAM = "spam", "submit-spam"
         HAM = "ham", "submit-ham"
 
-    comment = models.ForeignKey(
-        Comment, on_delete=models.CASCADE, related_name="akismet_reports"
-    )
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="akismet_reports")
     kind = models.CharField(max_length=4, choices=Kind)
     params = models.JSONField(default=dict)
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -1,2 +1,9 @@
+from django.urls import path
+
+from . import feeds, views
+
 app_name = "comments"
-urlpatterns = []
+urlpatterns = [
+    path("post/<int:post_id>/", views.post_comment, name="post-comment"),
+    path("feed/<int:post_id>/", feeds.PostCommentsFeed(), name="post-feed"),
+]

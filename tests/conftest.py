@@ -27,3 +27,27 @@ def link_post(db):
     return factories.make_link_post(
         title="Worth reading", slug="worth-reading", tags=["python", "web"]
     )
+
+
+@pytest.fixture(scope="session")
+def fake_akismet_server():
+    """One local fake Akismet HTTP server for the whole test session."""
+    from tests.fake_akismet import FakeAkismet
+
+    server = FakeAkismet().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fake_akismet(fake_akismet_server, settings):
+    """The fake Akismet server, configured as the site's Akismet with a short timeout."""
+    from tests.fake_akismet import VALID_KEY
+
+    fake_akismet_server.reset()
+    settings.AKISMET_API_KEY = VALID_KEY
+    settings.AKISMET_API_URL = fake_akismet_server.url
+    settings.AKISMET_TIMEOUT = 0.5
+    fake_akismet_server.slow_seconds = settings.AKISMET_TIMEOUT + 1
+    yield fake_akismet_server
+    fake_akismet_server.reset()

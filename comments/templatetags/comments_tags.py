@@ -1,9 +1,13 @@
-"""Template tags through which blog pages show comments (blog never imports comments).
-
-STUB: the comments work replaces these bodies; the tag names and signatures are the contract.
-"""
+"""Template tags through which blog pages show comments (blog never imports comments)."""
 
 from django import template
+from django.db.models import Count
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html
+
+from comments.models import Comment
+from comments.views import comment_section_context
 
 register = template.Library()
 
@@ -11,13 +15,27 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def comment_section(context, post):
     """The thread of approved comments and the reply form, for the post page."""
-    return ""
+    request = context.get("request")
+    return render_to_string(
+        "comments/_section.html", comment_section_context(request, post), request=request
+    )
 
 
 @register.simple_tag
 def comment_counts(posts):
     """Approved-comment counts for a page of posts, in one query: {post.pk: count}."""
-    return {}
+    post_ids = [post.pk for post in posts]
+    if not post_ids:
+        return {}
+    rows = (
+        Comment.objects.approved()
+        .filter(post_id__in=post_ids)
+        .values("post_id")
+        .annotate(count=Count("pk"))
+        .values_list("post_id", "count")
+        .order_by()
+    )
+    return dict(rows)
 
 
 @register.filter
@@ -28,4 +46,8 @@ def count_for(counts, post):
 @register.simple_tag
 def comment_feed_link(post):
     """A <link rel="alternate"> to the post's comment feed, for the page head."""
-    return ""
+    return format_html(
+        '<link rel="alternate" type="application/atom+xml" title="Comments on “{}”" href="{}">',
+        post.title,
+        reverse("comments:post-feed", args=[post.pk]),
+    )

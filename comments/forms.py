@@ -1,0 +1,67 @@
+"""The comment form. It checks only the shape of the input; the rules live in services."""
+
+from django import forms
+from django.core.validators import URLValidator
+
+from .models import Comment
+from .services import HONEYPOT_FIELD
+
+
+class CommentForm(forms.Form):
+    author_name = forms.CharField(
+        label="Name",
+        max_length=Comment.AUTHOR_NAME_MAX,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    author_email = forms.EmailField(
+        label="Email",
+        max_length=Comment.AUTHOR_EMAIL_MAX,
+        help_text="Your email address will not be published.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    author_url = forms.URLField(
+        label="Website",
+        required=False,
+        max_length=Comment.AUTHOR_URL_MAX,
+        assume_scheme="https",
+        validators=[URLValidator(schemes=["http", "https"])],
+        widget=forms.URLInput(attrs={"autocomplete": "url"}),
+    )
+    body = forms.CharField(
+        label="Comment",
+        max_length=Comment.BODY_MAX,
+        widget=forms.Textarea(attrs={"rows": 8, "cols": 45}),
+    )
+    parent = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
+    )
+    remember = forms.BooleanField(
+        label="Save my name, email, and website in this browser for the next time I comment.",
+        required=False,
+    )
+    # The honeypot: hidden from people, so only a bot fills it in.
+    fax_number = forms.CharField(
+        label="Leave this field empty",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    field_order = ["body", "author_name", "author_email", "author_url", "remember"]
+
+    def clean_author_name(self):
+        return " ".join(self.cleaned_data["author_name"].split())
+
+    def clean_body(self):
+        body = self.cleaned_data["body"].replace("\r\n", "\n").strip()
+        if not body:
+            raise forms.ValidationError("Please type your comment.", code="required")
+        return body
+
+    def clean_parent(self):
+        # A broken reply link is not the visitor's fault: the services say what to do.
+        return self.cleaned_data.get("parent") or None
+
+    @property
+    def honeypot(self):
+        return self[HONEYPOT_FIELD]

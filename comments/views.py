@@ -1,0 +1,133 @@
+"""The comment POST view and the context of the comment section on the post page."""
+
+from urllib.parse import quote, unquote
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from blog.models import Post
+
+from . import services
+from .forms import CommentForm
+from .models import Comment
+from .thread import build_thread, thread_comments
+
+AWAITING_MODERATION = "Your comment is awaiting moderation."
+PENDING_SESSION_KEY = "comments_pending"
+PENDING_REMEMBERED = 20
+# The cookies WordPress uses to fill in the form for a returning commenter.
+AUTHOR_COOKIES = {
+    "author_name": "comment_author",
+    "author_email": "comment_author_email",
+    "author_url": "comment_author_url",
+}
+AUTHOR_COOKIE_AGE = 365 * 24 * 60 * 60
+REFUSAL_STATUS = {"closed": 403, "parent": 400, "flood": 429, "duplicate": 409}
+
+
+@require_POST
+def post_comment(request, post_id):
+    post = get_object_or_404(Post.objects.published(), pk=post_id)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return _form_page(request, post, form, status=400)
+    try:
+        comment = services.comment_submit(
+            post=post, data=form.cleaned_data, request_meta=request.META, user=request.user
+        )
+    except services.CommentRefused as refusal:
+        form.add_error(None, refusal.message)
+        return _form_page(request, post, form, status=REFUSAL_STATUS.get(refusal.code, 400))
+
+    if comment.status == Comment.Status.APPROVED:
+        messages.success(request, "Thank you for your comment.")
+    else:
+        messages.success(request, AWAITING_MODERATION)
+    anchor = "respond"
+    if comment.pk:
+        anchor = comment.anchor
+        pending = request.session.get(PENDING_SESSION_KEY, [])
+        request.session[PENDING_SESSION_KEY] = [*pending, comment.pk][-PENDING_REMEMBERED:]
+    response = redirect(f"{post.get_absolute_url()}#{anchor}")
+    _remember_author(response, form.cleaned_data)
+    return response
+
+
+def _form_page(request, post, form, *, status):
+    """The form again, with what went wrong and everything the visitor typed."""
+    context = comment_section_context(request, post, form=form)
+    return render(request, "comments/post_comment.html", context, status=status)
+
+
+def _remember_author(response, data):
+    """Set the author cookies when asked to, and clear them when not, as WordPress does."""
+    for field, cookie in AUTHOR_COOKIES.items():
+        if data.get("remember") and data.get(field):
+            response.set_cookie(
+                cookie,
+                quote(data[field]),
+                max_age=AUTHOR_COOKIE_AGE,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        else:
+            response.delete_cookie(cookie, samesite="Lax")
+
+
+def _initial_author(request) -> dict:
+    initial = {}
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        initial = {"author_name": user.get_full_name() or user.get_username()}
+        if user.email:
+            initial["author_email"] = user.email
+    remembered = {
+        field: unquote(request.COOKIES[cookie])[:250]
+        for field, cookie in AUTHOR_COOKIES.items()
+        if request.COOKIES.get(cookie)
+    }
+    if remembered:
+        initial.update(remembered, remember=True)
+    return initial
+
+
+def _reply_target(request, comments, form):
+    if form is not None and form.is_bound:
+        parent_id = form.cleaned_data.get("parent") if hasattr(form, "cleaned_data") else None
+    else:
+        parent_id = request.GET.get("replytocom", "") if request else ""
+        parent_id = int(parent_id) if parent_id.isdigit() and len(parent_id) < 19 else None
+    return next(
+        (c for c in comments if c.pk == parent_id and c.status == Comment.Status.APPROVED),
+        None,
+    )
+
+
+def comment_section_context(request, post, *, form=None) -> dict:
+    """What the comment section of `post`'s page shows to this visitor."""
+    session = getattr(request, "session", None)
+    own_pending = session.get(PENDING_SESSION_KEY, []) if session is not None else []
+    comments = thread_comments(post=post, own_pending_ids=own_pending)
+    is_open = services.comments_are_open(post=post)
+    reply_to = _reply_target(request, comments, form)
+    if form is None:
+        initial = _initial_author(request) if request else {}
+        if reply_to is not None:
+            initial["parent"] = reply_to.pk
+        form = CommentForm(initial=initial)
+    return {
+        "post": post,
+        "nodes": build_thread(comments, max_depth=settings.COMMENTS_THREAD_DEPTH),
+        "approved_count": sum(c.status == Comment.Status.APPROVED for c in comments),
+        "comments_open": is_open,
+        "form": form,
+        "reply_to": reply_to,
+        "action": reverse("comments:post-comment", args=[post.pk]),
+        "cancel_url": post.get_absolute_url(),
+        "spam_checking": services.spam_checking_is_on(),
+        "feed_url": reverse("comments:post-feed", args=[post.pk]),
+    }

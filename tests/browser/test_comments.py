@@ -1,0 +1,168 @@
+"""Visitors comment and reply, moderators decide, in a real browser against the fake Akismet."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connections
+from playwright.sync_api import expect
+
+from comments.models import Comment
+from tests.fake_akismet import SPAM_AUTHOR
+
+# live_server flushes the database after each test; serialized_rollback restores the
+# groups that the data migrations created, for the browser tests that follow.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+AWAITING = "Your comment is awaiting moderation."
+
+# Playwright's sync API runs an event loop in this thread, and inside it Django hands out
+# another connection object than the one pytest-django stored the serialized database
+# on. Keep a handle on that one, so serialized rollback works in browser tests too.
+_SETUP_CONNECTION = connections["default"]
+
+
+@pytest.fixture(autouse=True)
+def _restore_migrated_data(page):
+    """Give this context's connection the serialized database, restoring it if flushed."""
+    connection = connections["default"]
+    contents = getattr(_SETUP_CONNECTION, "_test_serialized_contents", None)
+    if contents and not hasattr(connection, "_test_serialized_contents"):
+        connection._test_serialized_contents = contents
+        if not Group.objects.exists():
+            connection.creation.deserialize_db_from_string(contents)
+
+
+@pytest.fixture(autouse=True)
+def _comment_settings(fake_akismet, settings):
+    """Every browser comments from 127.0.0.1, so flood control would join the tests' comments."""
+    settings.COMMENTS_FLOOD_SECONDS = 0
+
+
+@pytest.fixture
+def moderator_page(browser, live_server, moderator, log_in_to_admin):
+    """A second browser, signed in to the admin as the moderator."""
+    context = browser.new_context(base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    log_in_to_admin(page, moderator.username)
+    yield page
+    context.close()
+
+
+def leave_comment(page, *, name, body, email=None):
+    form = page.locator("#commentform")
+    form.get_by_label("Comment:").fill(body)
+    form.get_by_label("Name:").fill(name)
+    form.get_by_label("Email:").fill(email or f"{name.lower().replace(' ', '.')}@example.com")
+    form.get_by_role("button", name="Post Comment").click()
+
+
+def moderate(page, comment, action, status="all"):
+    """Tick the comment in the admin queue, choose the action and press Run."""
+    page.goto(f"/admin/comments/comment/?status={status}")
+    page.locator(f'input[name="_selected_action"][value="{comment.pk}"]').check()
+    page.locator("select[name=action]").select_option(action)
+    page.get_by_role("button", name="Run").click()
+    expect(page.locator(".messagelist")).to_be_visible()
+
+
+def test_visitor_comments_and_a_moderator_approves_it(page, moderator_page, post):
+    page.goto(post.get_absolute_url())
+    leave_comment(page, name="Vera Visitor", body="What a lovely article.")
+
+    expect(page.locator(".messages")).to_contain_text(AWAITING)
+    comment = Comment.objects.get()
+    mine = page.locator(f"#comment-{comment.pk}")
+    expect(mine).to_contain_text("What a lovely article.")
+    expect(mine).to_contain_text(AWAITING)
+
+    moderator_page.goto("/admin/comments/comment/")
+    expect(moderator_page.locator("#result_list")).to_contain_text("What a lovely article.")
+    moderate(moderator_page, comment, "approve", status="attention")
+    expect(moderator_page.locator(".messagelist")).to_contain_text("Approved 1 comment(s).")
+
+    page.context.clear_cookies()
+    page.goto(post.get_absolute_url())
+    expect(page.locator(f"#comment-{comment.pk}")).to_contain_text("What a lovely article.")
+    expect(page.locator(f"#comment-{comment.pk}")).not_to_contain_text(AWAITING)
+
+
+def test_visitor_replies_through_the_inline_form_and_the_reply_nests(page, moderator_page, post):
+    parent = Comment.objects.create(
+        post=post,
+        author_name="First Reader",
+        author_email="first@example.com",
+        body="The first comment.",
+        status=Comment.Status.APPROVED,
+    )
+    page.goto(post.get_absolute_url())
+
+    page.locator(f"#comment-{parent.pk}").get_by_role("link", name="Reply").click()
+
+    respond = page.locator(f"#comment-{parent.pk} #respond")
+    expect(respond).to_be_visible()
+    expect(respond.locator("#reply-title")).to_contain_text("Reply to First Reader")
+    expect(page).not_to_have_url(re.compile("replytocom"))
+    respond.get_by_role("link", name="Cancel reply").click()
+    expect(page.locator(f"#comment-{parent.pk} #respond")).to_have_count(0)
+    expect(page.locator("#reply-title")).to_contain_text("Leave a Reply")
+
+    page.locator(f"#comment-{parent.pk}").get_by_role("link", name="Reply").click()
+    leave_comment(page, name="Second Reader", body="Replying inline.")
+    expect(page.locator(".messages")).to_contain_text(AWAITING)
+
+    reply = Comment.objects.get(body="Replying inline.")
+    assert reply.parent == parent
+    moderate(moderator_page, reply, "approve")
+
+    page.context.clear_cookies()
+    page.goto(post.get_absolute_url())
+    nested = page.locator(f"#comment-{parent.pk} > ol.children > li#comment-{reply.pk}")
+    expect(nested).to_contain_text("Replying inline.")
+
+
+def test_reply_works_without_javascript(page_without_js, post):
+    page = page_without_js
+    parent = Comment.objects.create(
+        post=post,
+        author_name="First Reader",
+        author_email="first@example.com",
+        body="The first comment.",
+        status=Comment.Status.APPROVED,
+    )
+    page.goto(post.get_absolute_url())
+
+    page.locator(f"#comment-{parent.pk}").get_by_role("link", name="Reply").click()
+
+    expect(page).to_have_url(re.compile(rf"\?replytocom={parent.pk}#respond$"))
+    expect(page.locator("#reply-title")).to_contain_text("Reply to First Reader")
+    leave_comment(page, name="No Script", body="Replying the old way.")
+    expect(page.locator(".messages")).to_contain_text(AWAITING)
+
+    reply = Comment.objects.get(body="Replying the old way.")
+    assert reply.parent == parent
+    own = page.locator(f"#comment-{parent.pk} > ol.children > li#comment-{reply.pk}")
+    expect(own).to_contain_text(AWAITING)
+
+
+def test_spam_never_appears_and_not_spam_tells_akismet(page, moderator_page, post, fake_akismet):
+    page.goto(post.get_absolute_url())
+    leave_comment(page, name=SPAM_AUTHOR, body="Cheap pills here.")
+
+    expect(page.locator(".messages")).to_contain_text(AWAITING)
+    expect(page.locator("#comments")).not_to_contain_text("Cheap pills here.")
+    comment = Comment.objects.get()
+    assert comment.status == Comment.Status.SPAM
+
+    moderate(moderator_page, comment, "mark_ham", status="spam")
+    expect(moderator_page.locator(".messagelist")).to_contain_text("Marked as not spam")
+
+    [report] = fake_akismet.requests_to("submit-ham")
+    assert report.params["comment_content"] == "Cheap pills here."
+    assert report.params["comment_author"] == SPAM_AUTHOR
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PENDING

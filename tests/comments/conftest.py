@@ -1,0 +1,99 @@
+"""Helpers for the comment tests: injected Akismet clients, form data, posting, HTML."""
+
+from itertools import count
+
+import akismet
+import httpx
+import pytest
+from django.test.html import parse_html
+from django.urls import reverse
+
+_addresses = count(10)
+
+
+def akismet_client(answer=akismet.CheckResponse.HAM, *, key_valid=True):
+    """An akismet test client that answers comment-check with `answer`."""
+
+    class Client(akismet.TestSyncClient):
+        comment_check_response = answer
+        verify_key_response = key_valid
+
+    return Client(config=akismet.Config(key="test-key", url="http://testserver"))
+
+
+def failing_akismet_client(status=503, text="Service Unavailable", calls=None):
+    """A real SyncClient whose HTTP transport answers every request with `status`."""
+
+    def handler(request):
+        if calls is not None:
+            calls.append(request)
+        return httpx.Response(status, text=text)
+
+    return akismet.SyncClient(
+        config=akismet.Config(key="test-key", url="http://testserver"),
+        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+    )
+
+
+def next_ip() -> str:
+    """A fresh visitor address, so flood control does not join unrelated comments."""
+    return f"203.0.113.{next(_addresses) % 250 + 1}"
+
+
+def form_data(**fields) -> dict:
+    number = next(_addresses)
+    data = {
+        "author_name": f"Visitor {number}",
+        "author_email": f"visitor{number}@example.com",
+        "author_url": "",
+        "body": f"A thoughtful remark, number {number}.",
+    }
+    data.update(fields)
+    return data
+
+
+def post_comment(client, post, *, ip=None, **fields):
+    """POST the comment form for `post` through the real view, from a fresh address."""
+    return client.post(
+        reverse("comments:post-comment", args=[post.pk]),
+        form_data(**fields),
+        REMOTE_ADDR=ip or next_ip(),
+        HTTP_USER_AGENT="Mozilla/5.0 (comment tests)",
+        HTTP_REFERER=f"http://testserver{post.get_absolute_url()}",
+    )
+
+
+def comment_nesting(html: str) -> dict[str, str | None]:
+    """Map each comment's element id to the id of the comment element it sits inside."""
+    nesting = {}
+
+    def walk(element, parent_id):
+        for child in getattr(element, "children", []):
+            if isinstance(child, str):
+                continue
+            attributes = dict(child.attributes)
+            child_parent = parent_id
+            if child.name == "li" and (attributes.get("id") or "").startswith("comment-"):
+                nesting[attributes["id"]] = parent_id
+                child_parent = attributes["id"]
+            walk(child, child_parent)
+
+    walk(parse_html(html), None)
+    return nesting
+
+
+@pytest.fixture
+def request_meta():
+    """What the view passes on from the request: address, browser and referrer."""
+    return {
+        "REMOTE_ADDR": next_ip(),
+        "HTTP_USER_AGENT": "Mozilla/5.0 (unit tests)",
+        "HTTP_REFERER": "http://testserver/some/post/",
+    }
+
+
+@pytest.fixture
+def akismet_on(settings):
+    """Spam checking switched on; tests inject the client, so nothing leaves the machine."""
+    settings.AKISMET_API_KEY = "test-key"
+    settings.AKISMET_API_URL = "http://127.0.0.1:9"

@@ -1,0 +1,281 @@
+"""Through the real view and the real HTTP client, against the local fake Akismet server:
+nothing is lost whatever Akismet does, and moderators' verdicts go back to it."""
+
+import time
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from comments import services
+from comments.models import AkismetReport, Comment, CommentEvent
+from tests import factories
+from tests.comments.conftest import post_comment
+from tests.fake_akismet import DISCARD_MARKER, SPAM_AUTHOR, SPAM_EMAIL
+
+Kind = CommentEvent.Kind
+FAULTS = ["503", "slow", "invalid", "garbage"]
+
+
+def make_due():
+    """Move the next attempt into the past, as if the back-off had run out."""
+    Comment.objects.update(akismet_next_attempt_at=timezone.now() - timedelta(seconds=1))
+    AkismetReport.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+
+
+def kinds(comment):
+    return list(comment.events.values_list("kind", flat=True))
+
+
+@pytest.mark.django_db
+def test_ham_is_held_and_akismet_got_the_request_details(client, post, fake_akismet):
+    post_comment(client, post, author_name="Hannah", body="Pleasant remark.")
+
+    comment = Comment.objects.get()
+    assert (comment.status, comment.akismet_verdict) == ("pending", "ham")
+    [request] = fake_akismet.requests_to("comment-check")
+    assert request.params["comment_author"] == "Hannah"
+    assert request.params["comment_content"] == "Pleasant remark."
+    assert request.params["user_agent"] == "Mozilla/5.0 (comment tests)"
+    assert request.params["referrer"].endswith(post.get_absolute_url())
+    assert request.params["blog"] == "http://127.0.0.1:8000"
+    assert request.params["api_key"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("fields", "verdict"),
+    [
+        ({"author_name": SPAM_AUTHOR}, "spam"),
+        ({"author_email": SPAM_EMAIL}, "spam"),
+        ({"body": f"Buy now {DISCARD_MARKER}"}, "discard"),
+    ],
+)
+def test_spam_and_blatant_spam_are_caught_and_never_shown(
+    client, post, fake_akismet, fields, verdict
+):
+    response = post_comment(client, post, **fields)
+
+    comment = Comment.objects.get()
+    assert (comment.status, comment.akismet_verdict) == ("spam", verdict)
+    page = client.get(response["Location"])
+    assert "Your comment is awaiting moderation." in page.content.decode()
+    assert f'id="comment-{comment.pk}"' not in page.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fault", FAULTS)
+def test_akismet_fault_keeps_the_comment_then_recheck_clears_it(client, post, fake_akismet, fault):
+    fake_akismet.set_fault(fault)
+    started = time.monotonic()
+
+    response = post_comment(client, post, body="Please do not lose me.")
+
+    assert time.monotonic() - started < 5
+    assert response.status_code == 302
+    comment = Comment.objects.get()
+    assert (comment.status, comment.akismet_verdict) == ("pending", "error")
+    assert comment.akismet_attempts == 1
+    assert comment.akismet_last_error
+    assert kinds(comment) == [Kind.SUBMITTED, Kind.CHECK_ERROR]
+    assert "Please do not lose me." in client.get(response["Location"]).content.decode()
+
+    fake_akismet.set_fault(None)
+    make_due()
+    call_command("recheck_comments", stdout=(out := StringIO()))
+
+    comment.refresh_from_db()
+    assert (comment.status, comment.akismet_verdict) == ("pending", "ham")
+    assert kinds(comment)[-1] == Kind.CHECK_HAM
+    assert "Checked 1 comment(s)" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_recheck_waits_for_the_back_off(client, post, fake_akismet):
+    fake_akismet.set_fault("503")
+    post_comment(client, post)
+    fake_akismet.set_fault(None)
+    fake_akismet.reset()
+
+    call_command("recheck_comments", stdout=StringIO())
+
+    assert fake_akismet.requests_to("comment-check") == []
+    assert Comment.objects.get().akismet_verdict == "error"
+
+
+@pytest.mark.django_db
+def test_recheck_stops_calling_akismet_while_it_is_down(client, post, fake_akismet):
+    fake_akismet.set_fault("503")
+    for _ in range(3):
+        post_comment(client, post)
+    make_due()
+    fake_akismet.reset()
+    fake_akismet.set_fault("503")
+
+    call_command("recheck_comments", stdout=(out := StringIO()))
+
+    assert len(fake_akismet.requests_to("comment-check")) == 1
+    assert "1 failed" in out.getvalue() and "2 left for the next run" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_recheck_picks_up_comments_held_while_no_key_was_set(client, post, fake_akismet, settings):
+    settings.AKISMET_API_KEY = ""
+    post_comment(client, post, author_name=SPAM_AUTHOR)
+    settings.AKISMET_API_KEY = "fake-akismet-key"
+
+    call_command("recheck_comments", stdout=StringIO())
+
+    assert Comment.objects.get().status == "spam"
+
+
+@pytest.mark.django_db
+def test_mark_spam_sends_submit_spam_once_with_the_original_params(
+    client, post, fake_akismet, moderator, django_capture_on_commit_callbacks
+):
+    post_comment(client, post, body="Sneaky spam that looked fine.")
+    comment = Comment.objects.get()
+    checked = fake_akismet.requests_to("comment-check")[0].params
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.comment_mark_spam(comment=comment, actor=moderator)
+
+    [report] = fake_akismet.requests_to("submit-spam")
+    assert report.params == checked
+    assert kinds(comment)[-2:] == [Kind.MARKED_SPAM, Kind.REPORTED_SPAM]
+    assert comment.events.get(kind=Kind.MARKED_SPAM).actor == moderator
+    call_command("recheck_comments", stdout=StringIO())
+    assert len(fake_akismet.requests_to("submit-spam")) == 1
+
+
+@pytest.mark.django_db
+def test_not_spam_on_akismet_flagged_comment_sends_submit_ham(
+    client, post, fake_akismet, moderator, django_capture_on_commit_callbacks
+):
+    post_comment(client, post, author_email=SPAM_EMAIL)
+    comment = Comment.objects.get()
+    checked = fake_akismet.requests_to("comment-check")[0].params
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.comment_mark_ham(comment=comment, actor=moderator)
+
+    comment.refresh_from_db()
+    assert comment.status == "pending"
+    [report] = fake_akismet.requests_to("submit-ham")
+    assert report.params == checked
+    assert kinds(comment)[-2:] == [Kind.MARKED_HAM, Kind.REPORTED_HAM]
+
+
+@pytest.mark.django_db
+def test_not_spam_on_a_honeypot_catch_tells_akismet_nothing(
+    client, post, fake_akismet, moderator, django_capture_on_commit_callbacks
+):
+    post_comment(client, post, fax_number="bot was here")
+    comment = Comment.objects.get()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.comment_mark_ham(comment=comment, actor=moderator)
+
+    assert fake_akismet.requests == []
+
+
+@pytest.mark.django_db
+def test_report_is_retried_when_akismet_was_down(
+    client, post, fake_akismet, moderator, django_capture_on_commit_callbacks
+):
+    post_comment(client, post)
+    comment = Comment.objects.get()
+    fake_akismet.set_fault("slow")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.comment_mark_spam(comment=comment, actor=moderator)
+
+    report = AkismetReport.objects.get()
+    assert report.sent_at is None and report.attempts == 1 and report.last_error
+    assert kinds(comment)[-1] == Kind.REPORT_ERROR
+
+    fake_akismet.set_fault(None)
+    make_due()
+    call_command("recheck_comments", stdout=(out := StringIO()))
+
+    report.refresh_from_db()
+    assert report.sent_at is not None
+    assert kinds(comment)[-1] == Kind.REPORTED_SPAM
+    assert "sent 1 report(s)" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_failed_report_pauses_the_rest_of_a_bulk_action(
+    client, post, fake_akismet, moderator, django_capture_on_commit_callbacks
+):
+    for _ in range(3):
+        post_comment(client, post)
+    fake_akismet.set_fault("slow")
+    started = time.monotonic()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for comment in Comment.objects.all():
+            services.comment_mark_spam(comment=comment, actor=moderator)
+
+    assert len(fake_akismet.requests_to("submit-spam")) == 1
+    assert time.monotonic() - started < 3
+    assert AkismetReport.objects.filter(sent_at__isnull=True).count() == 3
+
+
+@pytest.mark.django_db
+def test_akismet_verify_reports_a_valid_key(fake_akismet):
+    call_command("akismet_verify", stdout=(out := StringIO()))
+
+    assert "is valid" in out.getvalue()
+    assert fake_akismet.requests_to("verify-key")[0].params["key"] == "fake-akismet-key"
+
+
+@pytest.mark.django_db
+def test_akismet_verify_reports_an_invalid_key(fake_akismet, settings):
+    settings.AKISMET_API_KEY = "wrong"
+
+    with pytest.raises(Exception, match="rejected the key"):
+        call_command("akismet_verify")
+
+
+@pytest.mark.django_db
+def test_akismet_verify_reports_unreachable_akismet(fake_akismet):
+    fake_akismet.set_fault("503")
+
+    with pytest.raises(Exception, match="Could not reach Akismet"):
+        call_command("akismet_verify")
+
+
+def test_akismet_verify_reports_a_missing_key(settings):
+    settings.AKISMET_API_KEY = ""
+
+    with pytest.raises(Exception, match="AKISMET_API_KEY is not set"):
+        call_command("akismet_verify")
+
+
+@pytest.mark.django_db
+def test_check_again_asks_akismet_with_a_recheck_reason(client, post, fake_akismet):
+    post_comment(client, post)
+    fake_akismet.reset()
+
+    summary = services.comments_check_again(comments=Comment.objects.all())
+
+    assert summary["checked"] == 1
+    assert fake_akismet.requests_to("comment-check")[0].params["recheck_reason"] == (
+        "recheck_queue"
+    )
+
+
+@pytest.mark.django_db
+def test_purged_akismet_data_means_no_report_is_owed(
+    post, fake_akismet, moderator, django_capture_on_commit_callbacks
+):
+    comment = factories.make_comment(post=post, status="pending", akismet_params={})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.comment_mark_spam(comment=comment, actor=moderator)
+
+    assert not AkismetReport.objects.exists()
+    assert fake_akismet.requests == []
