@@ -10,6 +10,14 @@ EDITOR_GRANTS = [
 ]
 
 
+def create_group(apps, schema_editor):
+    ensure_group(apps, "Editors", EDITOR_GRANTS)
+
+
+def delete_group(apps, schema_editor):
+    remove_group(apps, "Editors")
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("blog", "0001_initial"),
@@ -18,9 +26,4 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 
-    operations = [
-        migrations.RunPython(
-            lambda apps, schema_editor: ensure_group(apps, "Editors", EDITOR_GRANTS),
-            lambda apps, schema_editor: remove_group(apps, "Editors"),
-        )
-    ]
+    operations = [migrations.RunPython(create_group, delete_group)]

@@ -7,6 +7,14 @@ from blog.groups import ensure_group, remove_group
 MODERATOR_GRANTS = [("comments", "comment", ["view", "change"])]
 
 
+def create_group(apps, schema_editor):
+    ensure_group(apps, "Moderators", MODERATOR_GRANTS)
+
+
+def delete_group(apps, schema_editor):
+    remove_group(apps, "Moderators")
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("comments", "0001_initial"),
@@ -14,9 +22,4 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 
-    operations = [
-        migrations.RunPython(
-            lambda apps, schema_editor: ensure_group(apps, "Moderators", MODERATOR_GRANTS),
-            lambda apps, schema_editor: remove_group(apps, "Moderators"),
-        )
-    ]
+    operations = [migrations.RunPython(create_group, delete_group)]
