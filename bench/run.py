@@ -290,7 +290,7 @@ def main() -> int:
             with override_settings(
                 ALLOWED_HOSTS=["testserver"],
                 STATIC_ROOT=workdir,
-                EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+                MAILERS={"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}},
                 # No collectstatic here: plain storage, as whitenoise would serve the files.
                 STORAGES={
                     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -8,7 +8,7 @@ def ensure_group(apps, name: str, grants: list[tuple[str, str, list[str]]]) -> N
     # Permissions are normally created after every migration has run; create them now so
     # that a fresh database ends up with a complete group.
     for app_config in apps.get_app_configs():
-        models_module = app_config.models_module
+        models_module = getattr(app_config, "models_module", None)
         app_config.models_module = models_module or True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = models_module

@@ -22,10 +22,13 @@ class BlogViewMixin:
     date_field = "published_at"
     month_format = "%m"
     day_format = "%d"
-    paginate_orphans = 2
 
     def get_paginate_by(self, queryset):
         return settings.BLOG_POSTS_PER_PAGE
+
+    def get_paginate_orphans(self):
+        # A last page of one or two posts is folded into the page before it.
+        return min(2, self.get_paginate_by(None) - 1)
 
     def get_queryset(self):
         return Post.objects.published().for_listing()

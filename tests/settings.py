@@ -11,7 +11,9 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 # Never contact the real Akismet: tests configure the key and a local fake server.
 AKISMET_API_KEY = ""
 AKISMET_API_URL = "http://127.0.0.1:9"
+# Serve static files from the app folders, as in development: tests run no collectstatic.
+WHITENOISE_AUTOREFRESH = True

@@ -1,9 +1,11 @@
 """Playwright driving Debian's chromium against pytest-django's live server."""
 
 import os
+from importlib import import_module
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 # Chromium must not try to reach the outside network from this machine.
@@ -41,6 +43,17 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def staff_groups(transactional_db):
+    """Make the Editors and Moderators groups again: the live server's tests empty the
+    database after each test, taking what the data migrations created with it."""
+    for migration in (
+        "blog.migrations.0002_editors_group",
+        "comments.migrations.0002_moderators_group",
+    ):
+        import_module(migration).create_group(apps, schema_editor=None)
 
 
 def _new_page(browser, live_server, **options):

@@ -3,37 +3,14 @@
 import re
 
 import pytest
-from django.contrib.auth.models import Group
-from django.db import connections
 from playwright.sync_api import expect
 
 from comments.models import Comment
 from tests.fake_akismet import SPAM_AUTHOR
 
-# live_server flushes the database after each test; serialized_rollback restores the
-# groups that the data migrations created, for the browser tests that follow.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = pytest.mark.browser
 
 AWAITING = "Your comment is awaiting moderation."
-
-# Playwright's sync API runs an event loop in this thread, and inside it Django hands out
-# another connection object than the one pytest-django stored the serialized database
-# on. Keep a handle on that one, so serialized rollback works in browser tests too.
-_SETUP_CONNECTION = connections["default"]
-
-
-@pytest.fixture(autouse=True)
-def _restore_migrated_data(page):
-    """Give this context's connection the serialized database, restoring it if flushed."""
-    connection = connections["default"]
-    contents = getattr(_SETUP_CONNECTION, "_test_serialized_contents", None)
-    if contents and not hasattr(connection, "_test_serialized_contents"):
-        connection._test_serialized_contents = contents
-        if not Group.objects.exists():
-            connection.creation.deserialize_db_from_string(contents)
 
 
 @pytest.fixture(autouse=True)
