@@ -29,6 +29,7 @@ RESULTS = Path(__file__).with_name("results.txt")
 TARGETS = {
     "home": (50, 8),
     "post, 300 comments": (150, 12),
+    "post, 300, cold cache": (400, 12),
     "atom feed": (100, 8),
     "comment POST": (100, 20),
 }
@@ -67,17 +68,19 @@ def fill_database(posts: int, comments: int):
     now = timezone.now()
     body = "Some *commentary* with a [link](https://example.org/) and a list:\n\n- one\n- two\n"
     Post.objects.bulk_create(
-        Post(
-            title=f"Post number {number}",
-            slug=f"post-number-{number}",
-            author=author,
-            body=body * 3,
-            excerpt="A quoted passage from the source." if number % 3 == 0 else "",
-            source_url=f"https://example.org/{number}" if number % 3 == 0 else "",
-            source_title="The source" if number % 3 == 0 else "",
-            source_name="Example" if number % 3 == 0 else "",
-            status=Post.Status.PUBLISHED,
-            published_at=now - timedelta(hours=number),
+        rendered(
+            Post(
+                title=f"Post number {number}",
+                slug=f"post-number-{number}",
+                author=author,
+                body=body * 3,
+                excerpt="A quoted passage from the source." if number % 3 == 0 else "",
+                source_url=f"https://example.org/{number}" if number % 3 == 0 else "",
+                source_title="The source" if number % 3 == 0 else "",
+                source_name="Example" if number % 3 == 0 else "",
+                status=Post.Status.PUBLISHED,
+                published_at=now - timedelta(hours=number),
+            )
         )
         for number in range(posts)
     )
@@ -89,16 +92,22 @@ def fill_database(posts: int, comments: int):
     busy, quiet, open_post = Post.objects.order_by("-published_at")[1:4]
     top_level = comments * 2 // 3
     Comment.objects.bulk_create(
-        comment(busy, number, now - timedelta(minutes=comments - number))
+        rendered(comment(busy, number, now - timedelta(minutes=comments - number)))
         for number in range(top_level)
     )
     parents = list(Comment.objects.filter(post=busy).order_by("id"))
     Comment.objects.bulk_create(
-        comment(busy, number, now, parent=parents[number % len(parents)])
+        rendered(comment(busy, number, now, parent=parents[number % len(parents)]))
         for number in range(top_level, comments)
     )
     comment(quiet, 0, now).save()
     return busy, quiet, open_post
+
+
+def rendered(instance):
+    """bulk_create skips save(), where the HTML is rendered: render it here."""
+    instance.render_html()
+    return instance
 
 
 def comment(post, number, created_at, parent=None):
@@ -165,6 +174,17 @@ def get(client, url: str, status: int = 200):
     return send
 
 
+def cold(send):
+    """`send`, with the cache emptied first: the page as the first visitor after a change sees it."""
+    from django.core.cache import cache
+
+    def send_cold():
+        cache.clear()
+        return send()
+
+    return send_cold
+
+
 def comment_sender(client, post):
     """A function posting a new comment per call, or None while comments have no URL."""
     from django.urls import NoReverseMatch, reverse
@@ -218,6 +238,7 @@ def run(args) -> tuple[list[str], list[str]]:
     cases = [
         ("home", get(Client(), "/")),
         ("post, 300 comments", get(Client(), busy.get_absolute_url())),
+        ("post, 300, cold cache", cold(get(Client(), busy.get_absolute_url()))),
         ("atom feed", get(Client(), "/feed/atom/")),
         ("comment POST", comment_sender(Client(), open_post)),
     ]

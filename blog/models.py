@@ -102,6 +102,9 @@ class Post(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     comments_open = models.BooleanField(default=True)
+    # Rendered once when saved, so that no page or feed renders Markdown per request.
+    body_html = models.TextField(editable=False, blank=True)
+    excerpt_html = models.TextField(editable=False, blank=True)
 
     objects = PostQuerySet.as_manager()
 
@@ -112,6 +115,13 @@ class Post(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        self.render_html()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"body", "excerpt"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "body_html", "excerpt_html"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         published = timezone.localtime(self.published_at)
@@ -148,13 +158,9 @@ class Post(models.Model):
     def is_scheduled(self) -> bool:
         return self.status == self.Status.PUBLISHED and self.published_at > timezone.now()
 
-    @cached_property
-    def body_html(self) -> str:
-        return render_markdown(self.body)
-
-    @cached_property
-    def excerpt_html(self) -> str:
-        return render_markdown(self.excerpt)
+    def render_html(self) -> None:
+        self.body_html = render_markdown(self.body)
+        self.excerpt_html = render_markdown(self.excerpt)
 
     @cached_property
     def summary_text(self) -> str:

@@ -4,7 +4,6 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 
 from blog.markup import render_plain_text
 from blog.models import Post
@@ -73,6 +72,8 @@ class Comment(models.Model):
         help_text="The signed-in account that wrote the comment, if any.",
     )
     body = models.TextField("comment", max_length=BODY_MAX)
+    # Rendered once when saved, so a long thread needs no per-request rendering.
+    body_html = models.TextField(editable=False, blank=True)
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING, db_index=True)
 
     akismet_verdict = models.CharField(
@@ -109,16 +110,22 @@ class Comment(models.Model):
     def __str__(self):
         return f"{self.author_name} on {self.post_id}: {self.body[:40]}"
 
+    def save(self, *args, **kwargs):
+        self.render_html()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "body_html"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return f"{self.post.get_absolute_url()}#comment-{self.pk}"
+
+    def render_html(self) -> None:
+        self.body_html = render_plain_text(self.body)
 
     @property
     def anchor(self) -> str:
         return f"comment-{self.pk}"
-
-    @cached_property
-    def body_html(self) -> str:
-        return render_plain_text(self.body)
 
     @property
     def admin_url(self) -> str:

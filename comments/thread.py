@@ -4,11 +4,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Q
+from django.core.cache import cache
+from django.db.models import Count, Max, Q
+from django.template.loader import render_to_string
 
 from blog.models import Post
 
 from .models import Comment
+
+# Part of every cache key: bump it when the thread's markup changes.
+THREAD_MARKUP_VERSION = 1
+THREAD_CACHE_SECONDS = 24 * 60 * 60
+
+
+@dataclass
+class RenderedThread:
+    html: str
+    approved_count: int
 
 
 @dataclass
@@ -34,7 +46,7 @@ def thread_comments(*, post: Post, own_pending_ids: Iterable[int] = ()) -> list[
             "parent_id",
             "author_name",
             "author_url",
-            "body",
+            "body_html",
             "status",
             "created_at",
         )
@@ -65,3 +77,48 @@ def build_thread(comments: Iterable[Comment], *, max_depth: int | None = None) -
         nodes[comment.pk] = node
         siblings_of[comment.pk] = siblings
     return roots
+
+
+def render_thread(
+    *, post: Post, own_pending_ids: Iterable[int] = (), can_reply: bool = True
+) -> RenderedThread:
+    """The HTML of `post`'s thread as this visitor sees it.
+
+    Most visitors see only approved comments, so that HTML is the same for all of them
+    and is cached. Its key holds the count and latest change of the post's comments, so
+    any new, edited, moderated or deleted comment makes a new key: nothing is stale.
+    A visitor with a comment of their own still held sees a thread made for them alone.
+    """
+    own_ids = [pk for pk in own_pending_ids if isinstance(pk, int)]
+    if own_ids:
+        return _render(thread_comments(post=post, own_pending_ids=own_ids), can_reply)
+
+    state = Comment.objects.filter(post=post).aggregate(
+        approved=Count("pk", filter=Q(status=Comment.Status.APPROVED)),
+        changed_at=Max("updated_at"),
+        total=Count("pk"),
+    )
+    if not state["approved"]:
+        return RenderedThread(html="", approved_count=0)
+    changed = state["changed_at"].timestamp() if state["changed_at"] else 0
+    key = (
+        f"comments:thread:v{THREAD_MARKUP_VERSION}:{post.pk}:{state['total']}:"
+        f"{state['approved']}:{changed}:{settings.COMMENTS_THREAD_DEPTH}:{int(can_reply)}"
+    )
+    html = cache.get(key)
+    if html is None:
+        html = _render(thread_comments(post=post), can_reply).html
+        cache.set(key, html, THREAD_CACHE_SECONDS)
+    return RenderedThread(html=html, approved_count=state["approved"])
+
+
+def _render(comments: list[Comment], can_reply: bool) -> RenderedThread:
+    nodes = build_thread(comments)
+    html = ""
+    if nodes:
+        html = render_to_string(
+            "comments/_thread.html",
+            {"nodes": nodes, "can_reply": can_reply, "list_class": "comment-list"},
+        )
+    approved = sum(comment.status == Comment.Status.APPROVED for comment in comments)
+    return RenderedThread(html=html, approved_count=approved)

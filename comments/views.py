@@ -13,7 +13,7 @@ from blog.models import Post
 from . import services
 from .forms import CommentForm
 from .models import Comment
-from .thread import build_thread, thread_comments
+from .thread import render_thread
 
 AWAITING_MODERATION = "Your comment is awaiting moderation."
 PENDING_SESSION_KEY = "comments_pending"
@@ -95,25 +95,24 @@ def _initial_author(request) -> dict:
     return initial
 
 
-def _reply_target(request, comments, form):
+def _reply_target(request, post, form) -> Comment | None:
     if form is not None and form.is_bound:
         parent_id = form.cleaned_data.get("parent") if hasattr(form, "cleaned_data") else None
     else:
         parent_id = request.GET.get("replytocom", "") if request else ""
         parent_id = int(parent_id) if parent_id.isdigit() and len(parent_id) < 19 else None
-    return next(
-        (c for c in comments if c.pk == parent_id and c.status == Comment.Status.APPROVED),
-        None,
-    )
+    if not parent_id:
+        return None
+    return Comment.objects.approved().filter(post=post, pk=parent_id).first()
 
 
 def comment_section_context(request, post, *, form=None) -> dict:
     """What the comment section of `post`'s page shows to this visitor."""
     session = getattr(request, "session", None)
     own_pending = session.get(PENDING_SESSION_KEY, []) if session is not None else []
-    comments = thread_comments(post=post, own_pending_ids=own_pending)
     is_open = services.comments_are_open(post=post)
-    reply_to = _reply_target(request, comments, form)
+    thread = render_thread(post=post, own_pending_ids=own_pending, can_reply=is_open)
+    reply_to = _reply_target(request, post, form)
     if form is None:
         initial = _initial_author(request) if request else {}
         if reply_to is not None:
@@ -121,8 +120,8 @@ def comment_section_context(request, post, *, form=None) -> dict:
         form = CommentForm(initial=initial)
     return {
         "post": post,
-        "nodes": build_thread(comments, max_depth=settings.COMMENTS_THREAD_DEPTH),
-        "approved_count": sum(c.status == Comment.Status.APPROVED for c in comments),
+        "thread_html": thread.html,
+        "approved_count": thread.approved_count,
         "comments_open": is_open,
         "form": form,
         "reply_to": reply_to,

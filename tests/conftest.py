@@ -51,3 +51,11 @@ def fake_akismet(fake_akismet_server, settings):
     fake_akismet_server.slow_seconds = settings.AKISMET_TIMEOUT + 1
     yield fake_akismet_server
     fake_akismet_server.reset()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache, so no cached page outlives its test."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -112,9 +112,10 @@ def test_each_comment_shows_author_link_permalink_and_reply_link(post):
 def test_thread_loads_in_the_same_queries_for_one_or_three_hundred_comments(
     post, django_assert_num_queries
 ):
-    """Intended to prevent an n+1 issue: the thread is one query whatever its size."""
+    """Intended to prevent an n+1 issue: the thread is two queries whatever its size,
+    its state (for the cache key) and its rows."""
     factories.make_comment(post=post)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         html = render_section(post)
     assert html.count('class="comment ') == 1
 
@@ -123,9 +124,28 @@ def test_thread_loads_in_the_same_queries_for_one_or_three_hundred_comments(
     for number in range(299):
         parent = comments[number // 3] if number >= 3 else parents[0]
         comments.append(factories.make_comment(post=post, parent=parent))
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         html = render_section(post)
     assert html.count('class="comment ') == 300
+
+
+@pytest.mark.django_db
+def test_a_cached_thread_costs_one_query_and_is_never_stale(post, django_assert_num_queries):
+    first = factories.make_comment(post=post, body="The first word.")
+    render_section(post)
+    with django_assert_num_queries(1):
+        assert "The first word." in render_section(post)
+
+    factories.make_comment(post=post, body="A new approved comment.")
+    assert "A new approved comment." in render_section(post)
+
+    first.body = "The first word, edited."
+    first.save()
+    assert "The first word, edited." in render_section(post)
+
+    first.status = Comment.Status.SPAM
+    first.save()
+    assert "The first word" not in render_section(post)
 
 
 @pytest.mark.django_db
