@@ -175,7 +175,7 @@ def get(client, url: str, status: int = 200):
 
 
 def cold(send):
-    """`send`, with the cache emptied first: the page as the first visitor after a change sees it."""
+    """`send` with the cache emptied first, as the first visitor after a change sees it."""
     from django.core.cache import cache
 
     def send_cold():

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import cache_control
 from django.views.generic import (
     ArchiveIndexView,
     DateDetailView,
@@ -52,6 +54,9 @@ class PostMonthArchiveView(BlogViewMixin, MonthArchiveView):
     pass
 
 
+# The page can hold what is one visitor's own (their held comment, their saved name),
+# so shared caches must not keep it.
+@method_decorator(cache_control(private=True), name="dispatch")
 class PostDetailView(BlogViewMixin, DateDetailView):
     """A post's page. Staff who may view posts also see drafts and scheduled posts."""
 

@@ -343,3 +343,11 @@ def test_500_page_renders_without_a_request_or_context():
     assert "Something went wrong" in page
     assert "Marginalia" in page
     assert "/static/css/site.css" in page
+
+
+@pytest.mark.django_db
+def test_post_page_is_kept_out_of_shared_caches(client, link_post):
+    """The page can show a visitor their own held comment and saved name."""
+    response = client.get(link_post.get_absolute_url())
+
+    assert "private" in response["Cache-Control"]
