@@ -9,7 +9,7 @@ MANAGE := $(BIN)/python manage.py
 # Variables from an optional .env file, for the servers only (tests ignore it).
 LOAD_ENV := set -a; if [ -f .env ]; then . ./.env; fi; set +a;
 
-.PHONY: setup run test bench lint format serve
+.PHONY: setup run test test-postgres bench lint format serve
 
 setup: $(VENV)/.installed
 
@@ -30,6 +30,13 @@ run: setup
 
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The production path: the suite (less the browser tests) on PostgreSQL with the Redis cache.
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/blog
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+test-postgres: setup
+	DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) \
+	$(BIN)/python -m pytest --ignore=tests/browser $(PYTEST_ARGS)
 
 bench: setup
 	$(BIN)/python bench/run.py

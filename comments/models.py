@@ -108,7 +108,7 @@ class Comment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.author_name} on {self.post_id}: {self.body[:40]}"
+        return f"Comment {self.pk} by {self.author_name}"
 
     def save(self, *args, **kwargs):
         self.render_html()

@@ -206,7 +206,6 @@ class Command(BaseCommand):
             f"Demo content: {created} posts and {comments} comments added "
             f"({total} posts in the database)."
         )
-        self.report_admin()
 
     def get_author(self):
         User = get_user_model()
@@ -257,17 +256,6 @@ class Command(BaseCommand):
             defaults={"author_name": name, "status": Comment.Status.PENDING},
         )
         return added + created
-
-    def report_admin(self):
-        User = get_user_model()
-        admins = User.objects.filter(is_superuser=True).values_list("username", flat=True)
-        if admins:
-            self.stdout.write(f"Admin accounts: {', '.join(admins)}.")
-        else:
-            self.stdout.write(
-                "No admin account yet: `make run` creates a local one; "
-                "elsewhere use `manage.py createsuperuser`."
-            )
 
 
 def demo_image(width=1440, height=810) -> bytes:
