@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from comments.models import Comment
+from tests import factories
 from tests.fake_akismet import SPAM_AUTHOR
 
 pytestmark = pytest.mark.browser
@@ -17,6 +18,14 @@ AWAITING = "Your comment is awaiting moderation."
 def _comment_settings(fake_akismet, settings):
     """Every browser comments from 127.0.0.1, so flood control would join the tests' comments."""
     settings.COMMENTS_FLOOD_SECONDS = 0
+
+
+@pytest.fixture
+def first_comment(post):
+    """An approved comment to reply to."""
+    return factories.make_comment(
+        post=post, author_name="First Reader", author_email="first@example.com"
+    )
 
 
 @pytest.fixture
@@ -68,14 +77,10 @@ def test_visitor_comments_and_a_moderator_approves_it(page, moderator_page, post
     expect(page.locator(f"#comment-{comment.pk}")).not_to_contain_text(AWAITING)
 
 
-def test_visitor_replies_through_the_inline_form_and_the_reply_nests(page, moderator_page, post):
-    parent = Comment.objects.create(
-        post=post,
-        author_name="First Reader",
-        author_email="first@example.com",
-        body="The first comment.",
-        status=Comment.Status.APPROVED,
-    )
+def test_visitor_replies_through_the_inline_form_and_the_reply_nests(
+    page, moderator_page, post, first_comment
+):
+    parent = first_comment
     page.goto(post.get_absolute_url())
 
     page.locator(f"#comment-{parent.pk}").get_by_role("link", name="Reply").click()
@@ -102,15 +107,8 @@ def test_visitor_replies_through_the_inline_form_and_the_reply_nests(page, moder
     expect(nested).to_contain_text("Replying inline.")
 
 
-def test_reply_works_without_javascript(page_without_js, post):
-    page = page_without_js
-    parent = Comment.objects.create(
-        post=post,
-        author_name="First Reader",
-        author_email="first@example.com",
-        body="The first comment.",
-        status=Comment.Status.APPROVED,
-    )
+def test_reply_works_without_javascript(page_without_js, post, first_comment):
+    page, parent = page_without_js, first_comment
     page.goto(post.get_absolute_url())
 
     page.locator(f"#comment-{parent.pk}").get_by_role("link", name="Reply").click()
