@@ -25,6 +25,7 @@ run: setup
 	@$(LOAD_ENV) export DJANGO_DEBUG=1; \
 	$(MANAGE) migrate --noinput && \
 	$(MANAGE) load_demo && \
+	$(MANAGE) load_demo_comments && \
 	$(MANAGE) ensure_local_admin --port $(PORT) && \
 	exec $(MANAGE) runserver 127.0.0.1:$(PORT)
 

@@ -119,9 +119,11 @@ def test_redis_cache_turns_on_only_with_redis_url():
 @pytest.mark.django_db
 def test_load_demo_twice_changes_nothing(demo_media):
     run_command("load_demo")
+    run_command("load_demo_comments")
     counts = (Post.objects.count(), Comment.objects.count(), User.objects.count())
 
     run_command("load_demo")
+    run_command("load_demo_comments")
 
     assert (Post.objects.count(), Comment.objects.count(), User.objects.count()) == counts
 
@@ -142,11 +144,19 @@ def test_load_demo_creates_link_posts_articles_a_draft_and_a_scheduled_post(demo
 
 
 @pytest.mark.django_db
-def test_load_demo_adds_a_threaded_discussion_and_a_pending_comment(demo_media):
+def test_demo_comments_are_a_threaded_discussion_and_a_pending_comment(demo_media):
     run_command("load_demo")
+    run_command("load_demo_comments")
 
     assert Comment.objects.approved().filter(parent__isnull=False).exists()
-    assert Comment.objects.pending().count() == 1
+    held = Comment.objects.pending().get()
+    assert [event.kind for event in held.events.all()] == ["submitted", "check-skipped"]
+
+
+@pytest.mark.django_db
+def test_demo_comments_need_the_demo_posts_first():
+    with pytest.raises(CommandError, match="load_demo"):
+        run_command("load_demo_comments")
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from blog.models import Post
-from comments.models import Comment
 
 AUTHOR = {"username": "ada", "first_name": "Ada", "last_name": "Marsh", "email": "ada@example.com"}
 
@@ -167,18 +166,9 @@ SCHEDULED = {
 IMAGE_POST_SLUG = "running-sqlite-in-production"
 IMAGE_ALT = "An abstract pattern of overlapping blue and amber circles."
 
-# (key, author, body, key of the comment replied to): approved comments on one post.
-COMMENTS_POST_SLUG = "boring-technology-revisited"
-COMMENTS = [
-    ("grace", "Grace H.", "The innovation-token idea changed how our team picks tools.", None),
-    ("linus", "Linus T.", "Boring is relative: yesterday's novelty is today's default.", None),
-    ("ken", "Ken T.", "Agreed. Most of our outages came from the shiny parts.", "grace"),
-]
-PENDING_COMMENT = ("visitor", "A. Visitor", "Waiting for a moderator to read this one.")
-
 
 class Command(BaseCommand):
-    help = "Load demo posts, link posts and comments. Safe to run again: it changes nothing."
+    help = "Load demo posts and link posts. Safe to run again: it changes nothing."
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -199,13 +189,9 @@ class Command(BaseCommand):
             "published_at": now + timedelta(days=7),
         }
         created += self.ensure_post(author, scheduled, ["meta"])
-        comments = self.ensure_comments()
 
         total = Post.objects.count()
-        self.stdout.write(
-            f"Demo content: {created} posts and {comments} comments added "
-            f"({total} posts in the database)."
-        )
+        self.stdout.write(f"Demo posts: {created} added ({total} posts in the database).")
 
     def get_author(self):
         User = get_user_model()
@@ -228,34 +214,6 @@ class Command(BaseCommand):
         post.tags.add(*tags)
         self.stdout.write(f"  added {post.get_status_display().lower()} post “{post.title}”")
         return 1
-
-    def ensure_comments(self) -> int:
-        post = Post.objects.get(slug=COMMENTS_POST_SLUG)
-        created_at = post.published_at + timedelta(hours=2)
-        by_key, added = {}, 0
-        for index, (key, name, body, parent_key) in enumerate(COMMENTS):
-            comment, created = Comment.objects.get_or_create(
-                post=post,
-                author_email=f"{key}@example.com",
-                body=body,
-                defaults={
-                    "author_name": name,
-                    "parent": by_key.get(parent_key),
-                    "status": Comment.Status.APPROVED,
-                    "akismet_verdict": Comment.Verdict.HAM,
-                    "created_at": created_at + timedelta(hours=index),
-                },
-            )
-            by_key[key] = comment
-            added += created
-        key, name, body = PENDING_COMMENT
-        _, created = Comment.objects.get_or_create(
-            post=post,
-            author_email=f"{key}@example.com",
-            body=body,
-            defaults={"author_name": name, "status": Comment.Status.PENDING},
-        )
-        return added + created
 
 
 def demo_image(width=1440, height=810) -> bytes:
