@@ -27,8 +27,21 @@ class TwoDigitConverter:
         return f"{int(value):02d}"
 
 
+class NameConverter:
+    """A tag's slug or a username: any text but "/" and NUL, which PostgreSQL refuses."""
+
+    regex = "[^/\x00]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
 register_converter(FourDigitYearConverter, "yyyy")
 register_converter(TwoDigitConverter, "dd")
+register_converter(NameConverter, "name")
 
 app_name = "blog"
 urlpatterns = [
@@ -37,10 +50,10 @@ urlpatterns = [
     path("search/", views.SearchView.as_view(), name="search"),
     path("feed/atom/", feeds.LatestPostsAtomFeed(), name="feed-atom"),
     path("feed/rss/", feeds.LatestPostsFeed(), name="feed-rss"),
-    path("tags/<str:slug>/", views.TagView.as_view(), name="tag"),
-    path("tags/<str:slug>/feed/atom/", feeds.TagAtomFeed(), name="tag-feed-atom"),
-    path("tags/<str:slug>/feed/rss/", feeds.TagFeed(), name="tag-feed-rss"),
-    path("authors/<str:username>/", views.AuthorView.as_view(), name="author"),
+    path("tags/<name:slug>/", views.TagView.as_view(), name="tag"),
+    path("tags/<name:slug>/feed/atom/", feeds.TagAtomFeed(), name="tag-feed-atom"),
+    path("tags/<name:slug>/feed/rss/", feeds.TagFeed(), name="tag-feed-rss"),
+    path("authors/<name:username>/", views.AuthorView.as_view(), name="author"),
     path("<yyyy:year>/", views.PostYearArchiveView.as_view(), name="archive-year"),
     path("<yyyy:year>/<dd:month>/", views.PostMonthArchiveView.as_view(), name="archive-month"),
     path(

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import cache_control
@@ -71,6 +72,12 @@ class PostDetailView(BlogViewMixin, DateDetailView):
 
     def get_allow_future(self):
         return self.can_preview()
+
+    def get_object(self, queryset=None):
+        try:
+            return super().get_object(queryset)
+        except OverflowError:  # Django looks up the day after the date: 9999-12-31 has none.
+            raise Http404("Date out of range") from None
 
     def get_context_data(self, **kwargs):
         post = self.object

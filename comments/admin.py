@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
+from blog.admin import GuardedAdminMixin
+
 from . import services
 from .models import Comment, CommentEvent
 
@@ -113,7 +115,7 @@ def _run(modeladmin, request, queryset, service, done):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(GuardedAdminMixin, admin.ModelAdmin):
     list_display = [
         "comment_start",
         "author",

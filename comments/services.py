@@ -71,13 +71,15 @@ class RequestInfo:
     def from_meta(cls, meta: Mapping[str, str]) -> "RequestInfo":
         ip = meta.get("REMOTE_ADDR", "") or ""
         try:
-            ip = str(ipaddress.ip_address(ip.strip()))
+            # An IPv6 zone ("fe80::1%eth0") means nothing off this host; PostgreSQL refuses it.
+            ip = str(ipaddress.ip_address(ip.strip())).partition("%")[0]
         except ValueError:
             ip = None
+        # PostgreSQL text cannot hold NUL, which only a forged header carries.
         return cls(
             ip_address=ip,
-            user_agent=str(meta.get("HTTP_USER_AGENT", ""))[:1000],
-            referrer=str(meta.get("HTTP_REFERER", ""))[:2000],
+            user_agent=str(meta.get("HTTP_USER_AGENT", "")).replace("\x00", "")[:1000],
+            referrer=str(meta.get("HTTP_REFERER", "")).replace("\x00", "")[:2000],
         )
 
 

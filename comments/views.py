@@ -100,7 +100,7 @@ def _reply_target(request, post, form) -> Comment | None:
         parent_id = form.cleaned_data.get("parent") if hasattr(form, "cleaned_data") else None
     else:
         parent_id = request.GET.get("replytocom", "") if request else ""
-        parent_id = int(parent_id) if parent_id.isdigit() and len(parent_id) < 19 else None
+        parent_id = int(parent_id) if parent_id.isdecimal() and len(parent_id) < 19 else None
     if not parent_id:
         return None
     return Comment.objects.approved().filter(post=post, pk=parent_id).first()
