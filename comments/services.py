@@ -69,7 +69,7 @@ class RequestInfo:
 
     @classmethod
     def from_meta(cls, meta: Mapping[str, str]) -> "RequestInfo":
-        ip = meta.get("REMOTE_ADDR", "") or ""
+        ip = _client_ip(meta)
         try:
             # An IPv6 zone ("fe80::1%eth0") means nothing off this host; PostgreSQL refuses it.
             ip = str(ipaddress.ip_address(ip.strip())).partition("%")[0]
@@ -81,6 +81,17 @@ class RequestInfo:
             user_agent=str(meta.get("HTTP_USER_AGENT", "")).replace("\x00", "")[:1000],
             referrer=str(meta.get("HTTP_REFERER", "")).replace("\x00", "")[:2000],
         )
+
+
+def _client_ip(meta: Mapping[str, str]) -> str:
+    """The visitor's address. Behind COMMENTS_TRUSTED_PROXIES proxies it is the entry
+    that many places from the right of X-Forwarded-For: each trusted proxy appends the
+    address it saw, and anything further left could have been typed by the visitor."""
+    proxies = settings.COMMENTS_TRUSTED_PROXIES
+    forwarded = [a.strip() for a in str(meta.get("HTTP_X_FORWARDED_FOR", "")).split(",")]
+    if proxies and len(forwarded) >= proxies and forwarded[-proxies]:
+        return forwarded[-proxies]
+    return str(meta.get("REMOTE_ADDR", "") or "")
 
 
 # Submission

@@ -200,6 +200,9 @@ COMMENTS_CLOSE_AFTER_DAYS = env_int("COMMENTS_CLOSE_AFTER_DAYS", 0)
 COMMENTS_SPAM_RETENTION_DAYS = env_int("COMMENTS_SPAM_RETENTION_DAYS", 15)
 COMMENTS_AKISMET_DATA_RETENTION_DAYS = env_int("COMMENTS_AKISMET_DATA_RETENTION_DAYS", 15)
 COMMENTS_MODERATOR_EMAILS = env_list("COMMENTS_MODERATOR_EMAILS")
+# How many reverse proxies stand in front of the site and append to X-Forwarded-For.
+# 0 (the default) trusts no header and uses the address of the connection.
+COMMENTS_TRUSTED_PROXIES = env_int("COMMENTS_TRUSTED_PROXIES", 0)
 
 # Email (Django 6.1's MAILERS). The console in development; SMTP otherwise.
 _email_backend = os.environ.get("DJANGO_EMAIL_BACKEND", "") or (

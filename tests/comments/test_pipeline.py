@@ -406,3 +406,21 @@ def test_moderator_emails_setting_overrides_the_group(
         submit(post, request_meta)
 
     assert mail.outbox[0].to == ["queue@example.com"]
+
+
+@pytest.mark.django_db
+def test_behind_a_trusted_proxy_the_visitors_address_is_recorded(post, settings):
+    settings.COMMENTS_TRUSTED_PROXIES = 1
+    proxied = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "6.6.6.6, 203.0.113.9"}
+
+    comment = submit(post, proxied)
+
+    assert comment.ip_address == "203.0.113.9"
+    assert comment.akismet_params["user_ip"] == "203.0.113.9"
+
+
+@pytest.mark.django_db
+def test_without_trusted_proxies_a_forwarded_header_is_ignored(post):
+    comment = submit(post, {"REMOTE_ADDR": "198.51.100.7", "HTTP_X_FORWARDED_FOR": "6.6.6.6"})
+
+    assert comment.ip_address == "198.51.100.7"
