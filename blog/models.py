@@ -117,9 +117,11 @@ class Post(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.render_html()
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and {"body", "excerpt"} & set(update_fields):
+        if update_fields is None:
+            self.render_html()
+        elif {"body", "excerpt"} & set(update_fields):
+            self.render_html()
             kwargs["update_fields"] = {*update_fields, "body_html", "excerpt_html"}
         super().save(*args, **kwargs)
 

@@ -111,9 +111,11 @@ class Comment(models.Model):
         return f"Comment {self.pk} by {self.author_name}"
 
     def save(self, *args, **kwargs):
-        self.render_html()
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "body" in update_fields:
+        if update_fields is None:
+            self.render_html()
+        elif "body" in update_fields:
+            self.render_html()
             kwargs["update_fields"] = {*update_fields, "body_html"}
         super().save(*args, **kwargs)
 

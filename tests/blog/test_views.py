@@ -351,3 +351,15 @@ def test_post_page_is_kept_out_of_shared_caches(client, link_post):
     response = client.get(link_post.get_absolute_url())
 
     assert "private" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_edited_post_shows_its_new_text(client, link_post):
+    link_post.body = "Second thoughts, *rewritten*."
+    link_post.excerpt = "A better passage."
+    link_post.save(update_fields=["body", "excerpt"])
+
+    page = client.get(link_post.get_absolute_url()).content.decode()
+
+    assert "Second thoughts, <em>rewritten</em>." in page
+    assert "A better passage." in page
