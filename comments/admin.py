@@ -114,6 +114,40 @@ def _run(modeladmin, request, queryset, service, done):
         )
 
 
+# Each moderator move, named as in services.TRANSITIONS: (service, button, message).
+MODERATION = {
+    "approve": (services.comment_approve, "Approve", "Approved"),
+    "mark_spam": (services.comment_mark_spam, "Mark as spam", "Marked as spam"),
+    "mark_ham": (services.comment_mark_ham, "Not spam", "Marked as not spam"),
+    "trash": (services.comment_trash, "Move to trash", "Moved to the trash"),
+    "unapprove": (services.comment_unapprove, "Unapprove", "Unapproved"),
+    "restore": (services.comment_restore, "Restore from trash", "Restored"),
+}
+REPORTED_TO_AKISMET = {"mark_spam", "mark_ham"}
+
+
+def _bulk_action(name):
+    service, label, done = MODERATION[name]
+    if name in REPORTED_TO_AKISMET:
+        label = f"{label} (and tell Akismet)"
+
+    @admin.action(description=label, permissions=["change"])
+    def action(modeladmin, request, queryset):
+        _run(modeladmin, request, queryset, service, done)
+
+    action.__name__ = name
+    return action
+
+
+def moderation_buttons(comment):
+    """The moves that apply to `comment` now, as (POST name, label) for its change page."""
+    return [
+        (f"_{name}", label)
+        for name, (_, label, _) in MODERATION.items()
+        if comment.status in services.TRANSITIONS[name][0]
+    ]
+
+
 @admin.register(Comment)
 class CommentAdmin(GuardedAdminMixin, admin.ModelAdmin):
     list_display = [
@@ -128,15 +162,7 @@ class CommentAdmin(GuardedAdminMixin, admin.ModelAdmin):
     search_fields = ["author_name", "author_email", "author_url", "body", "ip_address"]
     date_hierarchy = "created_at"
     list_per_page = 50
-    actions = [
-        "approve",
-        "mark_spam",
-        "mark_ham",
-        "trash",
-        "unapprove",
-        "restore",
-        "check_again",
-    ]
+    actions = [*(_bulk_action(name) for name in MODERATION), "check_again"]
     inlines = [CommentEventInline]
     change_form_template = "admin/comments/comment/change_form.html"
     fieldsets = [
@@ -173,14 +199,6 @@ class CommentAdmin(GuardedAdminMixin, admin.ModelAdmin):
         "referrer",
         "user",
     ]
-    # Buttons on the change page: POST name -> (service, message).
-    CHANGE_PAGE_ACTIONS = {
-        "_approve": (services.comment_approve, "Approved"),
-        "_spam": (services.comment_mark_spam, "Marked as spam"),
-        "_ham": (services.comment_mark_ham, "Marked as not spam"),
-        "_trash": (services.comment_trash, "Moved to the trash"),
-        "_restore": (services.comment_restore, "Restored"),
-    }
 
     def get_queryset(self, request):
         approved_by_author = (
@@ -291,30 +309,6 @@ class CommentAdmin(GuardedAdminMixin, admin.ModelAdmin):
     # Actions
     # ------------------------------------------------------------------------------------
 
-    @admin.action(description="Approve", permissions=["change"])
-    def approve(self, request, queryset):
-        _run(self, request, queryset, services.comment_approve, "Approved")
-
-    @admin.action(description="Mark as spam (and tell Akismet)", permissions=["change"])
-    def mark_spam(self, request, queryset):
-        _run(self, request, queryset, services.comment_mark_spam, "Marked as spam")
-
-    @admin.action(description="Not spam (and tell Akismet)", permissions=["change"])
-    def mark_ham(self, request, queryset):
-        _run(self, request, queryset, services.comment_mark_ham, "Marked as not spam")
-
-    @admin.action(description="Move to trash", permissions=["change"])
-    def trash(self, request, queryset):
-        _run(self, request, queryset, services.comment_trash, "Moved to the trash")
-
-    @admin.action(description="Unapprove", permissions=["change"])
-    def unapprove(self, request, queryset):
-        _run(self, request, queryset, services.comment_unapprove, "Unapproved")
-
-    @admin.action(description="Restore from trash", permissions=["change"])
-    def restore(self, request, queryset):
-        _run(self, request, queryset, services.comment_restore, "Restored")
-
     @admin.action(description="Check again with Akismet", permissions=["change"])
     def check_again(self, request, queryset):
         if not services.spam_checking_is_on():
@@ -350,12 +344,14 @@ class CommentAdmin(GuardedAdminMixin, admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if request.method == "GET":
             self._warn_if_unchecked(request)
-        extra_context = {**(extra_context or {}), "comment_actions": True}
+        comment = self.get_object(request, object_id)
+        buttons = moderation_buttons(comment) if comment is not None else []
+        extra_context = {**(extra_context or {}), "moderation_buttons": buttons}
         return super().change_view(request, object_id, form_url, extra_context)
 
     def response_change(self, request, obj):
-        for name, (service, done) in self.CHANGE_PAGE_ACTIONS.items():
-            if name in request.POST:
+        for name, (service, _, done) in MODERATION.items():
+            if f"_{name}" in request.POST:
                 try:
                     service(comment=obj, actor=request.user)
                 except services.IllegalTransition as error:

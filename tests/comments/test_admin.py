@@ -224,3 +224,15 @@ def test_moderators_cannot_reach_posts_users_or_delete_comments(moderator_client
     delete = reverse("admin:comments_comment_delete", args=[comment.pk])
     assert moderator_client.get(delete).status_code == 403
     assertNotContains(moderator_client.get(CHANGELIST), "delete_selected")
+
+
+@pytest.mark.django_db
+def test_change_page_offers_only_the_moves_that_apply(moderator_client, post):
+    caught = factories.make_comment(post=post, status="spam")
+
+    page = moderator_client.get(reverse("admin:comments_comment_change", args=[caught.pk]))
+
+    assertContains(page, 'value="Not spam"')
+    assertContains(page, 'value="Move to trash"')
+    assertNotContains(page, 'value="Approve"')
+    assertNotContains(page, 'value="Mark as spam"')

@@ -21,6 +21,7 @@ from django.utils.html import escape
 from PIL import Image
 
 from blog.models import Post
+from comments.admin import MODERATION
 from comments.models import Comment
 from tests import factories
 from tests.comments.conftest import form_data, next_ip
@@ -875,7 +876,7 @@ def test_admin_actions_with_odd_selections_never_fail(staff, site, model, action
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("button", ["_approve", "_spam", "_ham", "_trash", "_restore"])
+@pytest.mark.parametrize("button", [f"_{name}" for name in MODERATION])
 def test_comment_change_page_buttons_that_do_not_apply_never_fail(staff, site, button):
     url = reverse("admin:comments_comment_change", args=[site.comment.pk])
 
