@@ -82,15 +82,19 @@ def test_discard_verdict_drops_the_comment_when_configured(
     assert not Comment.objects.exists()
 
 
-@pytest.mark.django_db
-def test_known_author_is_approved_automatically_when_configured(
-    post, request_meta, akismet_on, settings
-):
-    settings.COMMENTS_AUTO_APPROVE_KNOWN_AUTHORS = True
-    factories.make_comment(
+@pytest.fixture
+def known_author(post):
+    """Kim, whose comment of yesterday was approved."""
+    return factories.make_comment(
         post=post, author_name="Kim", author_email="kim@example.com", created_at=yesterday()
     )
 
+
+@pytest.mark.django_db
+def test_known_author_is_approved_automatically_when_configured(
+    post, request_meta, akismet_on, settings, known_author
+):
+    settings.COMMENTS_AUTO_APPROVE_KNOWN_AUTHORS = True
     comment = submit(
         post,
         request_meta,
@@ -104,11 +108,9 @@ def test_known_author_is_approved_automatically_when_configured(
 
 
 @pytest.mark.django_db
-def test_known_author_still_waits_for_a_moderator_by_default(post, request_meta, akismet_on):
-    factories.make_comment(
-        post=post, author_name="Kim", author_email="kim@example.com", created_at=yesterday()
-    )
-
+def test_known_author_still_waits_for_a_moderator_by_default(
+    post, request_meta, akismet_on, known_author
+):
     comment = submit(
         post,
         request_meta,
@@ -121,12 +123,10 @@ def test_known_author_still_waits_for_a_moderator_by_default(post, request_meta,
 
 
 @pytest.mark.django_db
-def test_known_author_flagged_as_spam_is_not_approved(post, request_meta, akismet_on, settings):
+def test_known_author_flagged_as_spam_is_not_approved(
+    post, request_meta, akismet_on, settings, known_author
+):
     settings.COMMENTS_AUTO_APPROVE_KNOWN_AUTHORS = True
-    factories.make_comment(
-        post=post, author_name="Kim", author_email="kim@example.com", created_at=yesterday()
-    )
-
     comment = submit(
         post,
         request_meta,
