@@ -44,7 +44,9 @@ class LatestPostsFeed(Feed):
         return item.author.get_full_name() or item.author.get_username()
 
     def item_author_link(self, item):
-        return reverse("blog:author", kwargs={"username": item.author.get_username()})
+        # Unlike entry links, Django does not make the author's link absolute.
+        path = reverse("blog:author", kwargs={"username": item.author.get_username()})
+        return settings.SITE_URL + path
 
     def item_categories(self, item):
         return [tag.name for tag in item.tags.all()]

@@ -71,3 +71,12 @@ def test_sitemap_lists_published_posts_only(client, link_post, post, draft, sche
     assert f"http://testserver{scheduled_post.get_absolute_url()}" not in locations
     assert "http://testserver/tags/python/" in locations
     assert "http://testserver/" in locations
+
+
+@pytest.mark.django_db
+def test_atom_entry_author_links_to_the_author_page_absolutely(client, link_post, settings):
+    settings.SITE_URL = "https://blog.example.com"
+
+    feed = client.get(reverse("blog:feed-atom")).content.decode()
+
+    assert f"<uri>https://blog.example.com/authors/{link_post.author.username}/</uri>" in feed
