@@ -111,7 +111,12 @@ class Post(models.Model):
     class Meta:
         ordering = ["-published_at", "-id"]
         get_latest_by = "published_at"
-        indexes = [models.Index(fields=["status", "-published_at"])]
+        indexes = [
+            # Every public list: published posts, newest first.
+            models.Index(fields=["status", "-published_at"]),
+            # An author's page.
+            models.Index(fields=["author", "status", "-published_at"]),
+        ]
 
     def __str__(self):
         return self.title

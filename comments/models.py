@@ -98,7 +98,12 @@ class Comment(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [
+            # A post's thread and its count.
             models.Index(fields=["post", "status", "created_at"]),
+            # The moderation queue, newest first within a status.
+            models.Index(fields=["status", "-created_at"]),
+            # Flood control: the latest comment from an address.
+            models.Index(fields=["ip_address", "-created_at"]),
             models.Index(fields=["author_email", "status"]),
         ]
         constraints = [
