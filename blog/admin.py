@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import ngettext
 
 from .forms import PostAdminForm
+from .freshness import note_public_change
 from .models import Post
 
 
@@ -156,6 +157,7 @@ class PostAdmin(GuardedAdminMixin, admin.ModelAdmin):
         drafts = queryset.filter(status=Post.Status.DRAFT)
         scheduled = drafts.filter(published_at__gt=timezone.now()).count()
         updated = drafts.update(status=Post.Status.PUBLISHED, updated_at=timezone.now())
+        note_public_change()  # update() sends no signals
         message = ngettext("%d post published.", "%d posts published.", updated) % updated
         if scheduled:
             message += (
@@ -174,5 +176,6 @@ class PostAdmin(GuardedAdminMixin, admin.ModelAdmin):
         updated = queryset.filter(~Q(status=Post.Status.DRAFT)).update(
             status=Post.Status.DRAFT, updated_at=timezone.now()
         )
+        note_public_change()
         message = ngettext("%d post unpublished.", "%d posts unpublished.", updated) % updated
         self.message_user(request, message, messages.SUCCESS)

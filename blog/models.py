@@ -180,3 +180,20 @@ class Post(models.Model):
     @property
     def source_label(self) -> str:
         return self.source_title or self.source_name or self.source_url
+
+
+class PublicChange(models.Model):
+    """One row holding when the public site last changed: a post published, edited or
+    removed, a tag renamed, a comment approved, edited or taken down.
+
+    Readers' browsers revalidate pages against it (see blog/freshness.py). It lives in
+    the database, not the cache, so every server process agrees on it without Redis.
+    """
+
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "public change"
+
+    def __str__(self):
+        return f"Public site changed at {self.changed_at:%Y-%m-%d %H:%M:%S}"

@@ -5,7 +5,6 @@ from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
-from django.views.decorators.cache import cache_control
 from django.views.generic import (
     ArchiveIndexView,
     DateDetailView,
@@ -16,6 +15,7 @@ from django.views.generic import (
 )
 from taggit.models import Tag
 
+from .freshness import conditional_page
 from .models import Post
 
 SEARCH_MAX_LENGTH = 200
@@ -37,6 +37,7 @@ class BlogViewMixin:
         return Post.objects.published().for_listing()
 
 
+@method_decorator(conditional_page, name="dispatch")
 class PostHomeView(BlogViewMixin, ArchiveIndexView):
     allow_empty = True
     date_list_period = None
@@ -47,17 +48,30 @@ class PostHomeView(BlogViewMixin, ArchiveIndexView):
         return None, self.get_dated_queryset(), {}
 
 
-class PostYearArchiveView(BlogViewMixin, YearArchiveView):
+class EmptyPeriodIs404:
+    """The archive's list of months (or days) doubles as its emptiness check, which
+    saves the exists() query Django runs when allow_empty is off."""
+
+    allow_empty = True
+
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        date_list = super().get_date_list(queryset, date_type, ordering)
+        if not date_list:
+            raise Http404("No posts were published in this period.")
+        return date_list
+
+
+@method_decorator(conditional_page, name="dispatch")
+class PostYearArchiveView(BlogViewMixin, EmptyPeriodIs404, YearArchiveView):
     make_object_list = True
 
 
-class PostMonthArchiveView(BlogViewMixin, MonthArchiveView):
+@method_decorator(conditional_page, name="dispatch")
+class PostMonthArchiveView(BlogViewMixin, EmptyPeriodIs404, MonthArchiveView):
     pass
 
 
-# The page can hold what is one visitor's own (their held comment, their saved name),
-# so shared caches must not keep it.
-@method_decorator(cache_control(private=True), name="dispatch")
+@method_decorator(conditional_page, name="dispatch")
 class PostDetailView(BlogViewMixin, DateDetailView):
     """A post's page. Staff who may view posts also see drafts and scheduled posts."""
 
@@ -94,6 +108,7 @@ class PostDetailView(BlogViewMixin, DateDetailView):
         )
 
 
+@method_decorator(conditional_page, name="dispatch")
 class ArchiveView(TemplateView):
     """Every month with posts, and every tag in use."""
 
@@ -108,6 +123,7 @@ class ArchiveView(TemplateView):
         )
 
 
+@method_decorator(conditional_page, name="dispatch")
 class TagView(BlogViewMixin, ListView):
     allow_empty = False
     template_name = "blog/tag_detail.html"
@@ -120,6 +136,7 @@ class TagView(BlogViewMixin, ListView):
         return super().get_context_data(tag=self.tag, **kwargs)
 
 
+@method_decorator(conditional_page, name="dispatch")
 class AuthorView(BlogViewMixin, ListView):
     allow_empty = False
     template_name = "blog/author_detail.html"
@@ -132,6 +149,7 @@ class AuthorView(BlogViewMixin, ListView):
         return super().get_context_data(author=self.author, **kwargs)
 
 
+@method_decorator(conditional_page, name="dispatch")
 class SearchView(BlogViewMixin, ListView):
     template_name = "blog/search.html"
 

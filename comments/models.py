@@ -127,6 +127,17 @@ class Comment(models.Model):
     def get_absolute_url(self):
         return f"{self.post.get_absolute_url()}#comment-{self.pk}"
 
+    # The status read from the database, so a save can tell whether the comment was
+    # public before it (see comments.signals). None for a comment not yet saved.
+    status_when_loaded = None
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        comment = super().from_db(db, field_names, values, **kwargs)
+        if "status" in field_names:
+            comment.status_when_loaded = comment.status
+        return comment
+
     def render_html(self) -> None:
         self.body_html = render_plain_text(self.body)
 
@@ -162,6 +173,8 @@ class CommentEvent(models.Model):
         REPORT_ERROR = "report-error", "Report to Akismet failed; will retry"
         NOTIFIED = "notified", "Moderators notified by email"
         PARAMS_PURGED = "params-purged", "Data kept for Akismet deleted"
+        DETAILS_PURGED = "details-purged", "IP address, browser and referrer deleted"
+        ERASED = "erased", "Personal data erased on request"
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind)
@@ -206,3 +219,21 @@ class AkismetReport(models.Model):
     def __str__(self):
         state = "sent" if self.sent_at else "owed"
         return f"{self.get_kind_display()} for comment {self.comment_id} ({state})"
+
+
+class SubmissionAttempt(models.Model):
+    """One comment submission from an address, kept only as long as the rate-limit window.
+
+    The rate limit counts these when no shared cache is configured (see ratelimit.py).
+    `client` is the address, or its /64 network for IPv6.
+    """
+
+    client = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["client", "created_at"]), models.Index(fields=["created_at"])]
+
+    def __str__(self):
+        return f"Comment submission from {self.client} at {self.created_at:%Y-%m-%d %H:%M:%S}"

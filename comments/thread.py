@@ -2,18 +2,19 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from html import escape
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max, Q
-from django.template.loader import render_to_string
+from django.utils import timezone
 
 from blog.models import Post
 
 from .models import Comment
 
 # Part of every cache key: bump it when the thread's markup changes.
-THREAD_MARKUP_VERSION = 1
+THREAD_MARKUP_VERSION = 2
 THREAD_CACHE_SECONDS = 24 * 60 * 60
 
 
@@ -25,36 +26,40 @@ class RenderedThread:
 
 @dataclass
 class ThreadNode:
-    comment: Comment
+    comment: Comment  # or a row from thread_comments(), which has the same attributes
     depth: int
     is_pending: bool = False
     children: list["ThreadNode"] = field(default_factory=list)
 
 
-def thread_comments(*, post: Post, own_pending_ids: Iterable[int] = ()) -> list[Comment]:
+def thread_comments(*, post: Post, own_pending_ids: Iterable[int] = ()) -> list:
     """The comments a visitor may see on `post`, in one query: the approved ones,
-    plus their own that still wait for moderation."""
+    plus their own that still wait for moderation.
+
+    Rows are named tuples, not model instances: building a thousand Comment objects
+    would cost more than rendering them.
+    """
     visible = Q(status=Comment.Status.APPROVED)
     own_ids = [pk for pk in own_pending_ids if isinstance(pk, int)]
     if own_ids:
         visible |= Q(status=Comment.Status.PENDING, pk__in=own_ids)
     return list(
         Comment.objects.filter(visible, post=post)
-        .only(
+        .order_by("created_at", "pk")
+        .values_list(
             "pk",
-            "post_id",
             "parent_id",
             "author_name",
             "author_url",
             "body_html",
             "status",
             "created_at",
+            named=True,
         )
-        .order_by("created_at", "pk")
     )
 
 
-def build_thread(comments: Iterable[Comment], *, max_depth: int | None = None) -> list[ThreadNode]:
+def build_thread(comments: Iterable, *, max_depth: int | None = None) -> list[ThreadNode]:
     """Nest `comments` (oldest first) as WordPress does, at most `max_depth` levels deep.
 
     A reply deeper than the limit joins its parent's level, after it. A reply whose
@@ -112,13 +117,59 @@ def render_thread(
     return RenderedThread(html=html, approved_count=state["approved"])
 
 
-def _render(comments: list[Comment], can_reply: bool) -> RenderedThread:
+def _render(comments: list, can_reply: bool) -> RenderedThread:
     nodes = build_thread(comments)
     html = ""
     if nodes:
-        html = render_to_string(
-            "comments/_thread.html",
-            {"nodes": nodes, "can_reply": can_reply, "list_class": "comment-list"},
-        )
+        parts: list[str] = []
+        _render_nodes(parts, nodes, "comment-list", can_reply, timezone.get_current_timezone())
+        html = "".join(parts)
     approved = sum(comment.status == Comment.Status.APPROVED for comment in comments)
     return RenderedThread(html=html, approved_count=approved)
+
+
+# The thread is the one loop on the site that runs a thousand times per page, so its
+# markup is built here with f-strings rather than a template include per comment (which
+# costs 60-100 µs each with the |date filter; this costs a few). Every value a visitor
+# typed goes through escape(); body_html was sanitised when the comment was saved.
+MONTHS = (
+    "", "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+AWAITING_HTML = ' <em class="comment-awaiting-moderation">Your comment is awaiting moderation.</em>'
+
+
+def _render_nodes(parts: list[str], nodes: list[ThreadNode], list_class, can_reply, zone) -> None:
+    parts.append(f'<ol class="{list_class}">')
+    for node in nodes:
+        comment = node.comment
+        pk = comment.pk
+        name = escape(comment.author_name)
+        author = name
+        if comment.author_url:
+            url = escape(comment.author_url)
+            author = f'<a href="{url}" rel="nofollow ugc noopener" class="url">{name}</a>'
+        created = comment.created_at.astimezone(zone)
+        when = f"{created.day} {MONTHS[created.month]} {created.year} at {created:%H:%M}"
+        pending = node.is_pending
+        reply = ""
+        if can_reply and not pending:
+            reply = (
+                f'<p class="reply"><a class="comment-reply-link" href="?replytocom={pk}#respond" '
+                f'data-comment-id="{pk}" data-author="{name}" aria-label="Reply to {name}">'
+                "Reply</a></p>"
+            )
+        parts.append(
+            f'<li id="comment-{pk}" class="comment depth-{node.depth}'
+            f'{" comment--pending" if pending else ""}">'
+            f'<article class="comment-body" id="div-comment-{pk}">'
+            f'<footer class="comment-meta"><b class="comment-author">{author}</b> '
+            f'<a class="comment-permalink" href="#comment-{pk}">'
+            f'<time datetime="{created.isoformat()}">{when}</time></a>'
+            f"{AWAITING_HTML if pending else ''}</footer>"
+            f'<div class="comment-content">{comment.body_html}</div>{reply}</article>'
+        )
+        if node.children:
+            _render_nodes(parts, node.children, "children", can_reply, zone)
+        parts.append("</li>")
+    parts.append("</ol>")

@@ -77,16 +77,6 @@ def test_page_last_answers_the_last_page(client, post):
 
 
 @pytest.mark.django_db
-def test_home_query_count_does_not_grow_with_posts(client, django_assert_max_num_queries):
-    """Intended to prevent an n+1 issue."""
-    for number in range(10):
-        make_link_post(tags=["python", f"tag-{number}"])
-
-    with django_assert_max_num_queries(4):
-        client.get(reverse("blog:home"))
-
-
-@pytest.mark.django_db
 def test_link_post_page_shows_commentary_cited_excerpt_and_via_link(client):
     post = make_link_post(
         title="Worth reading",
