@@ -2,7 +2,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import path, register_converter
 
 from . import feeds, views
-from .freshness import conditional_page
+from .freshness import public_page
 from .sitemaps import sitemaps
 
 
@@ -49,13 +49,11 @@ urlpatterns = [
     path("", views.PostHomeView.as_view(), name="home"),
     path("archive/", views.ArchiveView.as_view(), name="archive"),
     path("search/", views.SearchView.as_view(), name="search"),
-    path("feed/atom/", conditional_page(feeds.LatestPostsAtomFeed()), name="feed-atom"),
-    path("feed/rss/", conditional_page(feeds.LatestPostsFeed()), name="feed-rss"),
+    path("feed/atom/", public_page(feeds.LatestPostsAtomFeed()), name="feed-atom"),
+    path("feed/rss/", public_page(feeds.LatestPostsFeed()), name="feed-rss"),
     path("tags/<name:slug>/", views.TagView.as_view(), name="tag"),
-    path(
-        "tags/<name:slug>/feed/atom/", conditional_page(feeds.TagAtomFeed()), name="tag-feed-atom"
-    ),
-    path("tags/<name:slug>/feed/rss/", conditional_page(feeds.TagFeed()), name="tag-feed-rss"),
+    path("tags/<name:slug>/feed/atom/", public_page(feeds.TagAtomFeed()), name="tag-feed-atom"),
+    path("tags/<name:slug>/feed/rss/", public_page(feeds.TagFeed()), name="tag-feed-rss"),
     path("authors/<name:username>/", views.AuthorView.as_view(), name="author"),
     path("<yyyy:year>/", views.PostYearArchiveView.as_view(), name="archive-year"),
     path("<yyyy:year>/<dd:month>/", views.PostMonthArchiveView.as_view(), name="archive-month"),

@@ -15,7 +15,7 @@ from django.views.generic import (
 )
 from taggit.models import Tag
 
-from .freshness import conditional_page
+from .freshness import public_page
 from .models import Post
 
 SEARCH_MAX_LENGTH = 200
@@ -37,7 +37,7 @@ class BlogViewMixin:
         return Post.objects.published().for_listing()
 
 
-@method_decorator(conditional_page, name="dispatch")
+@method_decorator(public_page, name="dispatch")
 class PostHomeView(BlogViewMixin, ArchiveIndexView):
     allow_empty = True
     date_list_period = None
@@ -61,17 +61,17 @@ class EmptyPeriodIs404:
         return date_list
 
 
-@method_decorator(conditional_page, name="dispatch")
+@method_decorator(public_page, name="dispatch")
 class PostYearArchiveView(BlogViewMixin, EmptyPeriodIs404, YearArchiveView):
     make_object_list = True
 
 
-@method_decorator(conditional_page, name="dispatch")
+@method_decorator(public_page, name="dispatch")
 class PostMonthArchiveView(BlogViewMixin, EmptyPeriodIs404, MonthArchiveView):
     pass
 
 
-@method_decorator(conditional_page, name="dispatch")
+@method_decorator(public_page, name="dispatch")
 class PostDetailView(BlogViewMixin, DateDetailView):
     """A post's page. Staff who may view posts also see drafts and scheduled posts."""
 
@@ -108,7 +108,7 @@ class PostDetailView(BlogViewMixin, DateDetailView):
         )
 
 
-@method_decorator(conditional_page, name="dispatch")
+@method_decorator(public_page, name="dispatch")
 class ArchiveView(TemplateView):
     """Every month with posts, and every tag in use."""
 
@@ -123,7 +123,7 @@ class ArchiveView(TemplateView):
         )
 
 
-@method_decorator(conditional_page, name="dispatch")
+@method_decorator(public_page, name="dispatch")
 class TagView(BlogViewMixin, ListView):
     allow_empty = False
     template_name = "blog/tag_detail.html"
@@ -136,7 +136,7 @@ class TagView(BlogViewMixin, ListView):
         return super().get_context_data(tag=self.tag, **kwargs)
 
 
-@method_decorator(conditional_page, name="dispatch")
+@method_decorator(public_page, name="dispatch")
 class AuthorView(BlogViewMixin, ListView):
     allow_empty = False
     template_name = "blog/author_detail.html"
@@ -149,7 +149,8 @@ class AuthorView(BlogViewMixin, ListView):
         return super().get_context_data(author=self.author, **kwargs)
 
 
-@method_decorator(conditional_page, name="dispatch")
+# Searches are too many and too varied to be worth keeping.
+@method_decorator(public_page(cache_whole_page=False), name="dispatch")
 class SearchView(BlogViewMixin, ListView):
     template_name = "blog/search.html"
 

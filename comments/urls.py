@@ -1,11 +1,11 @@
 from django.urls import path
 
-from blog.freshness import conditional_page
+from blog.freshness import public_page
 
 from . import feeds, views
 
 app_name = "comments"
 urlpatterns = [
     path("post/<int:post_id>/", views.post_comment, name="post-comment"),
-    path("feed/<int:post_id>/", conditional_page(feeds.PostCommentsFeed()), name="post-feed"),
+    path("feed/<int:post_id>/", public_page(feeds.PostCommentsFeed()), name="post-feed"),
 ]
