@@ -9,7 +9,7 @@ MANAGE := $(BIN)/python manage.py
 # Variables from an optional .env file, for the servers only (tests ignore it).
 LOAD_ENV := set -a; if [ -f .env ]; then . ./.env; fi; set +a;
 
-.PHONY: setup run test test-postgres bench lint format serve
+.PHONY: setup run test test-postgres bench loadtest lint format serve
 
 setup: $(VENV)/.installed
 
@@ -39,8 +39,22 @@ test-postgres: setup
 	DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) \
 	$(BIN)/python -m pytest --ignore=tests/browser $(PYTEST_ARGS)
 
+# The load rows need wrk: installed here when running as root with apt-get, else skipped.
 bench: setup
-	$(BIN)/python bench/run.py
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing wrk for the load rows…"; \
+	    { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } || \
+	      echo "Could not install wrk: the load rows will be skipped."; \
+	  else \
+	    echo "wrk is not installed (apt-get install wrk): the load rows will be skipped."; \
+	  fi; }
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# Not part of `make test`: 16 clients against gunicorn on 127.0.0.1, on SQLite, then on
+# PostgreSQL (database loadtest_blog) when pg_isready answers. About a minute per database.
+loadtest: setup
+	$(BIN)/python -m loadtest.run $(LOADTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .
@@ -51,8 +65,10 @@ format: setup
 	$(BIN)/ruff format .
 
 # Production-like: DEBUG off, so DJANGO_SECRET_KEY must be set (in the environment or .env).
+# It serves plain http on 127.0.0.1, so the HTTPS-only settings are off unless DJANGO_HTTPS
+# says otherwise.
 serve: setup
-	@$(LOAD_ENV) \
+	@$(LOAD_ENV) export DJANGO_HTTPS=$${DJANGO_HTTPS:-0}; \
 	$(MANAGE) migrate --noinput && \
 	$(MANAGE) collectstatic --noinput --verbosity 0 && \
-	exec $(BIN)/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile -
+	PORT=$(PORT) exec $(BIN)/gunicorn -c gunicorn.conf.py

@@ -24,6 +24,10 @@ def validate_image(file) -> None:
     The pixel count is read from the header before any decoding, so a tiny file that
     would expand to gigabytes of bitmap is refused without being decoded.
     """
+    if getattr(file, "_committed", False):
+        # The stored image of a post being edited: checked when it was uploaded, and
+        # its file is not open to be read again.
+        return
     max_bytes = settings.BLOG_IMAGE_MAX_BYTES
     if file.size > max_bytes:
         raise ValidationError(

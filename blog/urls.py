@@ -64,4 +64,5 @@ urlpatterns = [
     ),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("robots.txt", views.RobotsTxtView.as_view(), name="robots-txt"),
+    path("privacy/", views.PrivacyView.as_view(), name="privacy"),
 ]

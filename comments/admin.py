@@ -1,10 +1,14 @@
 """The moderation queue: what needs attention first, one-click verdicts, each comment's history."""
 
+import json
+
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, Lower
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -12,7 +16,7 @@ from django.utils.text import Truncator
 
 from blog.admin import GuardedAdminMixin
 
-from . import services
+from . import privacy, services
 from .models import Comment, CommentEvent
 
 Status = Comment.Status
@@ -114,6 +118,12 @@ def _run(modeladmin, request, queryset, service, done):
         )
 
 
+def _author_emails(queryset) -> list[str]:
+    """The distinct addresses behind the selected comments, in lower case."""
+    emails = queryset.exclude(author_email="").values_list(Lower("author_email"), flat=True)
+    return sorted(set(emails))
+
+
 # Each moderator move, named as in services.TRANSITIONS: (service, button, message).
 MODERATION = {
     "approve": (services.comment_approve, "Approve", "Approved"),
@@ -162,7 +172,12 @@ class CommentAdmin(GuardedAdminMixin, admin.ModelAdmin):
     search_fields = ["author_name", "author_email", "author_url", "body", "ip_address"]
     date_hierarchy = "created_at"
     list_per_page = 50
-    actions = [*(_bulk_action(name) for name in MODERATION), "check_again"]
+    actions = [
+        *(_bulk_action(name) for name in MODERATION),
+        "check_again",
+        "export_personal_data",
+        "erase_personal_data",
+    ]
     inlines = [CommentEventInline]
     change_form_template = "admin/comments/comment/change_form.html"
     fieldsets = [
@@ -323,6 +338,53 @@ class CommentAdmin(GuardedAdminMixin, admin.ModelAdmin):
                 "comment(s) will be retried by recheck_comments.",
                 messages.WARNING,
             )
+
+    # Personal data, as WordPress's privacy tools: by the authors' email addresses, for
+    # every comment each has made. Administrators only, as in WordPress.
+    # ------------------------------------------------------------------------------------
+
+    def has_privacy_permission(self, request):
+        return request.user.is_superuser
+
+    @admin.action(description="Export the authors’ personal data (JSON)", permissions=["privacy"])
+    def export_personal_data(self, request, queryset):
+        emails = _author_emails(queryset)
+        if not emails:
+            self.message_user(request, "These comments have no email address left to export.")
+            return None
+        exports = [privacy.personal_data_export(email=email) for email in emails]
+        response = HttpResponse(
+            json.dumps(exports, indent=2, ensure_ascii=False),
+            content_type="application/json; charset=utf-8",
+        )
+        response["Content-Disposition"] = 'attachment; filename="personal-data.json"'
+        return response
+
+    @admin.action(description="Erase the authors’ personal data…", permissions=["privacy"])
+    def erase_personal_data(self, request, queryset):
+        emails = _author_emails(queryset)
+        if not emails:
+            self.message_user(request, "These comments’ personal data is already erased.")
+            return None
+        if request.POST.get("confirm") == "yes":
+            erased = sum(
+                privacy.personal_data_erase(email=email, actor=request.user) for email in emails
+            )
+            self.message_user(
+                request,
+                f"Anonymised {erased} comment(s) by {len(emails)} commenter(s).",
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Erase personal data?",
+            "opts": self.model._meta,
+            "authors": [(email, privacy.comment_count(email=email)) for email in emails],
+            "queryset": queryset,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/comments/comment/erase_personal_data.html", context)
 
     # Pages
     # ------------------------------------------------------------------------------------

@@ -6,6 +6,17 @@ from django.core.validators import URLValidator
 from .models import Comment
 from .services import HONEYPOT_FIELD
 
+# Invisible and direction-changing characters: zero-width spaces and joiners, the left-
+# and right-to-left marks, embeddings, overrides and isolates. In a name they make one
+# name look like another ("admin\u200b") or turn the text around it backwards (U+202E).
+INVISIBLE_CHARACTERS = dict.fromkeys(
+    [*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x2060, 0xFEFF]
+)
+
+
+def strip_invisible(text: str) -> str:
+    return text.translate(INVISIBLE_CHARACTERS)
+
 
 class CommentForm(forms.Form):
     author_name = forms.CharField(
@@ -50,7 +61,18 @@ class CommentForm(forms.Form):
     field_order = ["body", "author_name", "author_email", "author_url", "remember"]
 
     def clean_author_name(self):
-        return " ".join(self.cleaned_data["author_name"].split())
+        name = " ".join(strip_invisible(self.cleaned_data["author_name"]).split())
+        if not name:
+            raise forms.ValidationError("Please enter your name.", code="required")
+        return name
+
+    # An address or link that passed validation can still hide these (a zero-width space
+    # in a domain name is dropped by IDNA, so it validates); keep the clean form.
+    def clean_author_email(self):
+        return strip_invisible(self.cleaned_data["author_email"])
+
+    def clean_author_url(self):
+        return strip_invisible(self.cleaned_data["author_url"])
 
     def clean_body(self):
         body = self.cleaned_data["body"].replace("\r\n", "\n").strip()

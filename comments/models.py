@@ -61,7 +61,8 @@ class Comment(models.Model):
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
     )
     author_name = models.CharField("name", max_length=AUTHOR_NAME_MAX)
-    author_email = models.EmailField("email", max_length=AUTHOR_EMAIL_MAX)
+    # Blank only once erased on the commenter's request; the comment form requires it.
+    author_email = models.EmailField("email", max_length=AUTHOR_EMAIL_MAX, blank=True)
     author_url = models.URLField("website", max_length=AUTHOR_URL_MAX, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -233,7 +234,10 @@ class SubmissionAttempt(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["client", "created_at"]), models.Index(fields=["created_at"])]
+        indexes = [
+            models.Index(fields=["client", "created_at"]),
+            models.Index(fields=["created_at"]),
+        ]
 
     def __str__(self):
         return f"Comment submission from {self.client} at {self.created_at:%Y-%m-%d %H:%M:%S}"

@@ -15,13 +15,13 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from blog.models import Post
 
-from . import notify, spam
+from . import notify, ratelimit, spam
 from .models import AkismetReport, Comment, CommentEvent
 
 logger = logging.getLogger(__name__)
@@ -122,16 +122,64 @@ def comment_submit(
     """
     user = user if user is not None and user.is_authenticated else None
     info = RequestInfo.from_meta(request_meta)
+    # Counted before the comment's transaction, so a submission refused by a later rule
+    # still counts: that transaction's rollback would undo it.
+    exempt = user is not None and user.is_staff
+    if not exempt and not ratelimit.submission_allowed(ip_address=info.ip_address):
+        raise CommentRefused(ratelimit.refusal_message(), code="rate")
+    data = _without_control_characters(data)
+    # One transaction, so a comment is never stored without its history.
     with transaction.atomic():
+        _lock_sender(email=data["author_email"], ip_address=info.ip_address)
         parent = _validate_submission(post=post, data=data, info=info, user=user)
         comment = _comment_create(post=post, parent=parent, data=data, info=info, user=user)
     # Akismet is asked outside the transaction that saved the comment, so a slow
     # answer never holds the database's write lock.
     if comment.status == Status.PENDING and spam.is_enabled():
-        comment = comment_check_spam(comment=comment, client=client)
+        try:
+            comment = comment_check_spam(comment=comment, client=client)
+        except DatabaseError:
+            # The comment is saved and stays pending and unchecked: recheck_comments
+            # asks Akismet again. The visitor is told it awaits moderation, as it does.
+            logger.exception("Could not record Akismet's verdict on comment %s", comment.pk)
     if comment.pk and comment.status == Status.PENDING:
-        transaction.on_commit(partial(_notify_held, comment.pk))
+        transaction.on_commit(partial(_notify_held, comment.pk), robust=True)
     return comment
+
+
+# C0 control characters but tab, newline and carriage return: XML 1.0 cannot carry them,
+# so one in a name or a comment would break the comment feed. Only forged posts and odd
+# pastes bring them, and the text reads the same without them.
+_CONTROL_CHARACTERS = dict.fromkeys(code for code in range(0x20) if chr(code) not in "\t\n\r")
+
+
+def _without_control_characters(data: Mapping) -> dict:
+    cleaned = dict(data)
+    name = str(data.get("author_name") or "").translate(_CONTROL_CHARACTERS)
+    cleaned["author_name"] = " ".join(name.split())
+    cleaned["author_url"] = str(data.get("author_url") or "").translate(_CONTROL_CHARACTERS)
+    cleaned["body"] = str(data.get("body") or "").translate(_CONTROL_CHARACTERS).strip()
+    if not cleaned["author_name"]:
+        raise CommentRefused("Please type your name.", code="required")
+    if not cleaned["body"]:
+        raise CommentRefused("Please type your comment.", code="required")
+    return cleaned
+
+
+def _lock_sender(*, email: str, ip_address: str | None) -> None:
+    """Make submissions from one sender wait for each other, so two sent at the same
+    instant (a double click) cannot both pass the duplicate and flood checks.
+
+    SQLite's IMMEDIATE transactions already run one writer at a time. PostgreSQL needs
+    a lock: advisory locks held until the transaction ends, taken in sorted order so
+    two requests cannot deadlock, and touching no table.
+    """
+    if connection.vendor != "postgresql":
+        return
+    keys = sorted({f"email:{email.lower()}", *([f"ip:{ip_address}"] if ip_address else [])})
+    with connection.cursor() as cursor:
+        for key in keys:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
 
 
 def _validate_submission(*, post, data, info, user) -> Comment | None:
@@ -146,16 +194,7 @@ def _validate_submission(*, post, data, info, user) -> Comment | None:
                 "Your comment can be posted on its own.",
                 code="parent",
             )
-    if not (user and user.is_staff) and settings.COMMENTS_FLOOD_SECONDS:
-        since = timezone.now() - timedelta(seconds=settings.COMMENTS_FLOOD_SECONDS)
-        same_sender = Q(author_email__iexact=data["author_email"])
-        if info.ip_address:
-            same_sender |= Q(ip_address=info.ip_address)
-        if Comment.objects.filter(same_sender, created_at__gte=since).exists():
-            raise CommentRefused(
-                "You are posting comments too quickly. Please wait a moment and try again.",
-                code="flood",
-            )
+    # Before flood control: a double submit hears that its comment was already taken.
     duplicate = (
         Comment.objects.exclude(status=Status.TRASH)
         .filter(
@@ -172,6 +211,16 @@ def _validate_submission(*, post, data, info, user) -> Comment | None:
             "Duplicate comment detected; it looks as though you’ve already said that!",
             code="duplicate",
         )
+    if not (user and user.is_staff) and settings.COMMENTS_FLOOD_SECONDS:
+        since = timezone.now() - timedelta(seconds=settings.COMMENTS_FLOOD_SECONDS)
+        same_sender = Q(author_email__iexact=data["author_email"])
+        if info.ip_address:
+            same_sender |= Q(ip_address=info.ip_address)
+        if Comment.objects.filter(same_sender, created_at__gte=since).exists():
+            raise CommentRefused(
+                "You are posting comments too quickly. Please wait a moment and try again.",
+                code="flood",
+            )
     return parent
 
 

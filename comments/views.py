@@ -1,19 +1,24 @@
 """The comment POST view and the context of the comment section on the post page."""
 
+import logging
 from urllib.parse import quote, unquote
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import OperationalError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from blog.middleware import BUSY_RETRY_AFTER_SECONDS, database_is_busy
 from blog.models import Post
 
 from . import services
 from .forms import CommentForm
 from .models import Comment
 from .thread import render_thread
+
+logger = logging.getLogger(__name__)
 
 AWAITING_MODERATION = "Your comment is awaiting moderation."
 PENDING_SESSION_KEY = "comments_pending"
@@ -25,12 +30,27 @@ AUTHOR_COOKIES = {
     "author_url": "comment_author_url",
 }
 AUTHOR_COOKIE_AGE = 365 * 24 * 60 * 60
-REFUSAL_STATUS = {"closed": 403, "parent": 400, "flood": 429, "duplicate": 409}
+REFUSAL_STATUS = {"closed": 403, "parent": 400, "flood": 429, "rate": 429, "duplicate": 409}
+# The largest form a valid comment makes: every field at its limit, each character
+# percent-encoded as four bytes of UTF-8 (twelve characters), and room for the rest.
+_LONGEST_COMMENT = sum(
+    (Comment.BODY_MAX, Comment.AUTHOR_NAME_MAX, Comment.AUTHOR_EMAIL_MAX, Comment.AUTHOR_URL_MAX)
+)
+COMMENT_REQUEST_MAX_BYTES = 12 * _LONGEST_COMMENT + 16_384
+BUSY_MESSAGE = (
+    "The site is busy and could not save your comment just now. Your text is kept below: "
+    "please wait a few seconds and press “Post Comment” again."
+)
 
 
 @require_POST
 def post_comment(request, post_id):
     post = get_object_or_404(Post.objects.published(), pk=post_id)
+    # Refused before the form is read: no comment is this big, so none is lost.
+    sent_bytes = _content_length(request)
+    if sent_bytes > COMMENT_REQUEST_MAX_BYTES:
+        context = {"post": post, "sent_bytes": sent_bytes, "body_max": Comment.BODY_MAX}
+        return render(request, "comments/too_long.html", context, status=413)
     form = CommentForm(request.POST)
     if not form.is_valid():
         return _form_page(request, post, form, status=400)
@@ -41,6 +61,15 @@ def post_comment(request, post_id):
     except services.CommentRefused as refusal:
         form.add_error(None, refusal.message)
         return _form_page(request, post, form, status=REFUSAL_STATUS.get(refusal.code, 400))
+    except OperationalError as error:
+        if not database_is_busy(error):
+            raise
+        # Nothing was saved (the comment and its history are written in one transaction),
+        # so the visitor posts the same text again.
+        form.add_error(None, BUSY_MESSAGE)
+        response = _form_page(request, post, form, status=503)
+        response["Retry-After"] = str(BUSY_RETRY_AFTER_SECONDS)
+        return response
 
     if comment.status == Comment.Status.APPROVED:
         messages.success(request, "Thank you for your comment.")
@@ -49,11 +78,35 @@ def post_comment(request, post_id):
     anchor = "respond"
     if comment.pk:
         anchor = comment.anchor
-        pending = request.session.get(PENDING_SESSION_KEY, [])
-        request.session[PENDING_SESSION_KEY] = [*pending, comment.pk][-PENDING_REMEMBERED:]
+        _remember_pending(request, comment)
     response = redirect(f"{post.get_absolute_url()}#{anchor}")
     _remember_author(response, form.cleaned_data)
     return response
+
+
+def _remember_pending(request, comment):
+    """Let the visitor see their held comment on the post page.
+
+    The session is saved here rather than only by the middleware, where a database busy
+    past its timeout would turn a comment already safely stored into a server error.
+    If it cannot be saved now, the visitor still has the notice, just not the preview.
+    """
+    pending = request.session.get(PENDING_SESSION_KEY, [])
+    request.session[PENDING_SESSION_KEY] = [*pending, comment.pk][-PENDING_REMEMBERED:]
+    try:
+        request.session.save()
+    except OperationalError as error:
+        if not database_is_busy(error):
+            raise
+        logger.warning("Database busy: comment %s saved, session not: %s", comment.pk, error)
+        request.session.modified = False
+
+
+def _content_length(request) -> int:
+    try:
+        return max(int(request.META.get("CONTENT_LENGTH") or 0), 0)
+    except ValueError:
+        return 0
 
 
 def _form_page(request, post, form, *, status):

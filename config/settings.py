@@ -80,6 +80,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files come precompressed from whitenoise, so this compresses pages only.
+    # Django masks the CSRF token afresh in every response, which defeats BREACH.
+    "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -88,6 +91,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # A database busy past its timeout gets a "try again" page (503), not a 500.
+    "blog.middleware.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -96,8 +101,18 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": True,
         "OPTIONS": {
+            # Compiled templates stay in memory for the life of the process. With DEBUG
+            # on, Django's autoreloader empties this cache whenever a template changes.
+            "loaders": [
+                (
+                    "django.template.loaders.cached.Loader",
+                    [
+                        "django.template.loaders.filesystem.Loader",
+                        "django.template.loaders.app_directories.Loader",
+                    ],
+                )
+            ],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.csp",
@@ -115,7 +130,9 @@ WSGI_APPLICATION = "config.wsgi.application"
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        # Keep each connection for a minute rather than opening one per request; the
+        # health check replaces a connection the database has dropped.
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
@@ -222,29 +239,101 @@ if _email_backend.endswith("smtp.EmailBackend"):
     }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "blog@localhost")
 
-# Security headers. HTTPS-only settings turn on with DJANGO_SECURE=1 behind TLS.
-SECURE = env_bool("DJANGO_SECURE", False)
-SESSION_COOKIE_SECURE = SECURE
-CSRF_COOKIE_SECURE = SECURE
-SECURE_SSL_REDIRECT = SECURE
-SECURE_HSTS_SECONDS = 31_536_000 if SECURE else 0
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else None
+# Security headers and HTTPS. With DEBUG off the site is taken to be served over HTTPS:
+# the HTTPS redirect, secure cookies and HSTS are on. DJANGO_HTTPS=0 turns them all off
+# (for plain http on 127.0.0.1, as `make serve` does); each also has its own variable.
+if os.environ.get("DJANGO_SECURE", "").strip():
+    # It used to turn HTTPS on and trust X-Forwarded-Proto; kept silently, a site behind
+    # a TLS proxy would now redirect forever. Say what replaced it instead.
+    raise ImproperlyConfigured(
+        "DJANGO_SECURE is no longer read: the HTTPS settings are on whenever DEBUG is off. "
+        "Remove it; behind a TLS-terminating proxy set DJANGO_TLS_PROXY=1, and to serve "
+        "plain http (locally) set DJANGO_HTTPS=0. See the README's Security and privacy."
+    )
+HTTPS = env_bool("DJANGO_HTTPS", not DEBUG)
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", HTTPS)
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SESSION_COOKIE_SECURE", HTTPS)
+CSRF_COOKIE_SECURE = env_bool("DJANGO_CSRF_COOKIE_SECURE", HTTPS)
+SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 31_536_000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+# Browsers ship the preload list built in, and leaving it takes months: joining is the
+# owner's decision (DJANGO_SECURE_HSTS_PRELOAD=1), so the deploy check's nudge is silenced.
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# Behind a proxy that terminates TLS and sets X-Forwarded-Proto (replacing whatever the
+# client sent), that header tells Django the request came over HTTPS.
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_TLS_PROXY", False) else None
+)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# Content Security Policy (Django 6's built-in middleware): no inline scripts.
+# Content Security Policy (Django 6's built-in middleware): scripts only from this site
+# and only in tags carrying the request's nonce (`nonce="{{ csp_nonce }}"`); no inline code.
 from django.utils.csp import CSP  # noqa: E402
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],
-    "script-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:", "https:"],
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
     "base-uri": [CSP.SELF],
 }
+
+# Abuse controls and commenters' privacy (README, "Security and privacy").
+# ------------------------------------------------------------------------------------------
+
+# Admin logins: django-axes refuses a login from an address after AXES_FAILURE_LIMIT
+# failures in a row, for AXES_COOLOFF_MINUTES, even with the right password. Failures are
+# counted in the database, so every worker sees them without a cache server; the address
+# is the visitor's, read as the comments read it (COMMENTS_TRUSTED_PROXIES).
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # Last, as axes asks.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # In hours.
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "comments.logins.client_ip"
+AXES_LOCKOUT_CALLABLE = "comments.logins.lockout_response"
+# No record of successful logins (it would keep staff addresses for ever), and log lines
+# that name the address only, not the browser and path as well.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
+
+def env_rate(name, default):
+    """A rate such as "30/10m" (30 per 10 minutes) as (count, seconds); None for "0" or
+    "off". Units: s, m, h, d; "30/m" means 30 per minute."""
+    value = os.environ.get(name, "").strip().lower() or default
+    if value in {"0", "off"}:
+        return None
+    count, _, period = value.partition("/")
+    number, unit = period[:-1], period[-1:]
+    seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}.get(unit)
+    if not (count.isdecimal() and int(count) > 0 and seconds and (number or "1").isdecimal()):
+        raise ImproperlyConfigured(
+            f"{name} must look like 30/10m (30 per 10 minutes; units s, m, h, d), "
+            f"or 0 or off to turn the limit off, not {value!r}."
+        )
+    if not int(number or "1"):
+        raise ImproperlyConfigured(f"{name} needs a period longer than zero, not {value!r}.")
+    return int(count), int(number or "1") * seconds
+
+
+# Comment submissions from one address (an IPv6 /64), on top of COMMENTS_FLOOD_SECONDS:
+# (count, seconds), or None when off.
+COMMENTS_RATE_LIMIT = env_rate("COMMENTS_RATE_LIMIT", "30/10m")
+# Days to keep a comment's IP address, browser (user agent) and referrer.
+COMMENTS_PERSONAL_DATA_RETENTION_DAYS = env_int("COMMENTS_PERSONAL_DATA_RETENTION_DAYS", 60)
+# Where the privacy page tells commenters to ask for a copy or the erasure of their data.
+SITE_CONTACT_EMAIL = os.environ.get("SITE_CONTACT_EMAIL", "")
 
 LOGGING = {
     "version": 1,

@@ -1,12 +1,13 @@
 """A local HTTP server that speaks Akismet's REST protocol, for integration and browser tests.
 
 It answers as Akismet does for its documented test values, records every request, and
-can be switched into the ways the real service fails: 503, too slow, "invalid" key, or
-a reply Akismet never sends.
+can be switched into the ways the real service fails: 503, 429 (too many requests), too
+slow, "invalid" key, or a reply Akismet never sends.
 """
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
@@ -17,7 +18,7 @@ SPAM_EMAIL = "akismet-guaranteed-spam@example.com"
 DISCARD_MARKER = "[blatant-spam]"
 SUBMIT_ANSWER = "Thanks for making the web a better place."
 
-FAULTS = {None, "503", "slow", "invalid", "garbage"}
+FAULTS = {None, "503", "429", "slow", "invalid", "garbage"}
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,9 @@ class FakeAkismet:
         self.requests: list[RecordedRequest] = []
         self.fault: str | None = None
         self.slow_seconds = 1.5
+        # Called with the endpoint before each answer, in the server's thread: a test's
+        # way to make something happen while the site waits for Akismet.
+        self.before_answer: Callable[[str], None] | None = None
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
@@ -55,6 +59,7 @@ class FakeAkismet:
         with self._lock:
             self.requests.clear()
         self.fault = None
+        self.before_answer = None
 
     def set_fault(self, fault: str | None) -> None:
         assert fault in FAULTS, f"unknown fault {fault!r}"
@@ -84,6 +89,9 @@ def comment_check_answer(params: dict[str, str]) -> tuple[str, dict[str, str]]:
 def _handler_for(fake: FakeAkismet):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in two writes; with Nagle's algorithm the second waits
+        # for the client's delayed ACK, adding 40 ms to every answer.
+        disable_nagle_algorithm = True
 
         def log_message(self, format, *args):  # Keep test output quiet.
             pass
@@ -96,9 +104,13 @@ def _handler_for(fake: FakeAkismet):
             body = self.rfile.read(length).decode("utf-8")
             params = {key: values[-1] for key, values in parse_qs(body).items()}
             fake.record(self.path, params)
+            if fake.before_answer is not None:
+                fake.before_answer(self.path.removeprefix("/1.1/"))
             fault = fake.fault
             if fault == "503":
                 return self._answer(503, "Service Unavailable")
+            if fault == "429":
+                return self._answer(429, "Too Many Requests", {"Retry-After": "60"})
             if fault == "slow":
                 time.sleep(min(fake.slow_seconds, 5))
             if fault == "garbage":

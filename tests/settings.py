@@ -3,6 +3,9 @@
 import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-not-a-secret")
+# The test client and the live server speak plain http; tests/test_deploy.py checks the
+# HTTPS settings that production gets.
+os.environ.setdefault("DJANGO_HTTPS", "0")
 
 from config.settings import *  # noqa: E402, F403
 

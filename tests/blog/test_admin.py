@@ -186,6 +186,26 @@ def test_image_field_accepts_a_small_image_and_the_page_shows_it(
 
 
 @pytest.mark.django_db
+def test_editing_a_post_keeps_its_image_without_uploading_it_again(
+    editor_client, media_root, png_bytes
+):
+    image = SimpleUploadedFile("kept.png", png_bytes(400, 200), content_type="image/png")
+    editor_client.post(ADD_URL, {**post_form(image_alt="Kept"), "image": image})
+    post = Post.objects.get()
+
+    response = editor_client.post(
+        reverse("admin:blog_post_change", args=[post.pk]),
+        post_form(image_alt="Kept", title="A new title"),
+    )
+
+    assert response.status_code == 302
+    post.refresh_from_db()
+    assert post.title == "A new title"
+    assert post.image.name.endswith("kept.png")
+    assert (post.image_width, post.image_height) == (400, 200)
+
+
+@pytest.mark.django_db
 def test_post_page_falls_back_to_the_original_when_renditions_fail(client, media_root, png_bytes):
     post = make_post(
         image="posts/missing.png", image_alt="Gone", image_width=2000, image_height=1000

@@ -72,14 +72,14 @@ def test_purge_spam_forgets_akismet_data_after_fifteen_days(post):
     assert "cleared Akismet data of 1 comment(s)" in out.getvalue()
 
 
-def test_check_warns_about_a_missing_key_when_debug_is_off(settings):
+def test_check_mentions_a_missing_key_when_debug_is_off(settings):
     settings.DEBUG = False
     settings.AKISMET_API_KEY = ""
 
-    [warning] = check_akismet_key(None)
+    [message] = check_akismet_key(None)
 
-    assert warning.id == "comments.W001"
-    assert "AKISMET_API_KEY" in warning.msg
+    assert message.id == "comments.I001"
+    assert "AKISMET_API_KEY" in message.msg
     assert check_akismet_key in registry.registered_checks
 
 

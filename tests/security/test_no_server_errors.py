@@ -27,7 +27,7 @@ from tests import factories
 from tests.comments.conftest import form_data, next_ip
 
 MARKER = "My carefully typed remark 7f3a"
-COMMENT_OUTCOMES = {302, 400, 403, 409, 429}
+COMMENT_OUTCOMES = {302, 400, 403, 409, 413, 429}
 PUBLISHED_AT = datetime(2025, 6, 15, 12, 0, tzinfo=UTC)
 
 
@@ -484,10 +484,10 @@ def test_comment_with_a_file_attached_ignores_the_file(visitor, site):
 
 
 @pytest.mark.django_db
-def test_comment_bigger_than_the_upload_limit_is_a_bad_request(visitor, site, settings):
+def test_comment_bigger_than_the_upload_limit_is_refused_as_too_long(visitor, site, settings):
     data = comment_data(body="z" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1))
 
-    assert visitor.post(comment_url(site.post), data).status_code == 400
+    assert visitor.post(comment_url(site.post), data).status_code == 413
 
 
 @pytest.mark.django_db

@@ -1,0 +1,21 @@
+"""Delete the IP address, browser and referrer of old comments. For a daily cron line."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from comments import privacy
+
+
+class Command(BaseCommand):
+    help = (
+        "Delete the IP address, user agent and referrer of comments older than "
+        "COMMENTS_PERSONAL_DATA_RETENTION_DAYS, and expired rate-limit records."
+    )
+
+    def handle(self, *args, **options):
+        summary = privacy.personal_data_purge()
+        self.stdout.write(
+            f"Deleted the IP address, browser and referrer of {summary['comments']} "
+            f"comment(s) older than {settings.COMMENTS_PERSONAL_DATA_RETENTION_DAYS} days, "
+            f"and {summary['attempts']} expired rate-limit record(s)."
+        )

@@ -1,0 +1,112 @@
+"""A per-address limit on comment submissions: COMMENTS_RATE_LIMIT, e.g. 30 in 10 minutes.
+
+It sits on top of flood control (one comment per COMMENTS_FLOOD_SECONDS) and counts every
+submission that reaches the pipeline, whether it is then saved, caught as spam or refused
+by another rule, so a bot gains nothing by failing the other checks.
+
+Where the count is kept:
+
+- With a shared cache whose increments are atomic (Redis, which REDIS_URL turns on, or
+  Memcached): one counter per address and window, so a submission costs no database write.
+- Otherwise in the database, one row per submission, deleted once it leaves the window.
+  The local-memory cache would not do: each gunicorn worker has its own, so two workers
+  would allow twice the limit. For the same reason django-ratelimit, which works only
+  through a shared cache and refuses the local-memory one, is not used: the limit must
+  hold on one machine with no cache server.
+"""
+
+import ipaddress
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from .models import SubmissionAttempt
+
+# Caches whose `incr` is atomic and shared by every worker and machine.
+SHARED_CACHES = (
+    "django.core.cache.backends.redis.RedisCache",
+    "django.core.cache.backends.memcached.PyMemcacheCache",
+    "django.core.cache.backends.memcached.PyLibMCCache",
+)
+CACHE_PREFIX = "comments:rate"
+
+
+def limit_description() -> str:
+    """The limit in words, e.g. "30 comments in 10 minutes"; empty when it is off."""
+    rate = settings.COMMENTS_RATE_LIMIT
+    if not rate:
+        return ""
+    count, seconds = rate
+    comments = f"{count} comment{'' if count == 1 else 's'}"
+    unit, amount = next(
+        (unit, seconds // size)
+        for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1))
+        if seconds % size == 0
+    )
+    if amount == 1:
+        return f"{comments} {'an' if unit == 'hour' else 'a'} {unit}"
+    return f"{comments} in {amount} {unit}s"
+
+
+def refusal_message() -> str:
+    return (
+        "You are posting comments too quickly: this site accepts at most "
+        f"{limit_description()} from one address. Please try again later."
+    )
+
+
+def client_key(ip_address: str | None) -> str:
+    """What the limit counts against: the address, or its /64 network for IPv6, since one
+    household or server is usually given a whole /64 and can pick any address in it."""
+    if not ip_address:
+        return "unknown"
+    address = ipaddress.ip_address(ip_address)
+    if address.version == 4:
+        return str(address)
+    if address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{address}/64", strict=False))
+
+
+def submission_allowed(*, ip_address: str | None) -> bool:
+    """Count one submission from `ip_address`; False once it is past the limit."""
+    rate = settings.COMMENTS_RATE_LIMIT
+    if not rate:
+        return True
+    count, seconds = rate
+    key = client_key(ip_address)
+    if settings.CACHES["default"]["BACKEND"] in SHARED_CACHES:
+        return _count_in_cache(key, seconds) <= count
+    return _count_in_database(key, count, seconds) <= count
+
+
+def _count_in_cache(key: str, seconds: int) -> int:
+    # Fixed windows: a burst across a boundary may reach twice the limit, for one window.
+    window = int(timezone.now().timestamp()) // seconds
+    cache_key = f"{CACHE_PREFIX}:{key}:{window}"
+    cache.add(cache_key, 0, timeout=seconds)
+    try:
+        return cache.incr(cache_key)
+    except ValueError:  # Expired between add and incr.
+        cache.add(cache_key, 1, timeout=seconds)
+        return 1
+
+
+def _count_in_database(key: str, count: int, seconds: int) -> int:
+    """The submissions in the last `seconds`, this one included. Only submissions within the
+    limit are stored, so a flood of refused ones neither grows the table nor extends the
+    wait past the window."""
+    now = timezone.now()
+    since = now - timedelta(seconds=seconds)
+    # One transaction: on SQLite it takes the write lock first, so two workers cannot both
+    # see 29 and both add the 30th.
+    with transaction.atomic():
+        # Forget old submissions, everyone's: the addresses are personal data.
+        SubmissionAttempt.objects.filter(created_at__lt=since).delete()
+        recent = SubmissionAttempt.objects.filter(client=key, created_at__gte=since).count()
+        if recent < count:
+            SubmissionAttempt.objects.create(client=key, created_at=now)
+    return recent + 1

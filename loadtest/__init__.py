@@ -1,0 +1,1 @@
+"""The load test: `make loadtest`, described in loadtest/README.md."""

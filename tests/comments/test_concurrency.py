@@ -1,0 +1,53 @@
+"""Submissions racing each other on a database that runs writers side by side."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from blog.models import Post
+from comments import services
+from comments.models import Comment
+from tests import factories
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite runs one writer at a time; the race needs PostgreSQL (make test-postgres).",
+)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_click_stores_the_comment_once():
+    post = factories.make_post()
+    data = {
+        "author_name": "Quick Clicker",
+        "author_email": "clicker@example.com",
+        "author_url": "",
+        "body": "Sent twice by a double click.",
+        "parent": None,
+    }
+    start = threading.Barrier(2)
+    outcomes = []
+
+    def submit():
+        start.wait()
+        try:
+            services.comment_submit(
+                post=Post.objects.get(pk=post.pk),
+                data=data,
+                request_meta={"REMOTE_ADDR": "198.51.100.7"},
+            )
+            outcomes.append("stored")
+        except services.CommentRefused as refusal:
+            outcomes.append(refusal.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(outcomes) == ["duplicate", "stored"]
+    assert Comment.objects.filter(author_email="clicker@example.com").count() == 1
