@@ -23,6 +23,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from . import locks
 from .models import SubmissionAttempt
 
 # Caches whose `incr` is atomic and shared by every worker and machine.
@@ -104,6 +105,7 @@ def _count_in_database(key: str, count: int, seconds: int) -> int:
     # One transaction: on SQLite it takes the write lock first, so two workers cannot both
     # see 29 and both add the 30th.
     with transaction.atomic():
+        locks.wait_for_writers_of(f"rate:{key}")  # The same guarantee on PostgreSQL.
         # Forget old submissions, everyone's: the addresses are personal data.
         SubmissionAttempt.objects.filter(created_at__lt=since).delete()
         recent = SubmissionAttempt.objects.filter(client=key, created_at__gte=since).count()

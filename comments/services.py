@@ -15,13 +15,13 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from blog.models import Post
 
-from . import notify, ratelimit, spam
+from . import locks, notify, ratelimit, spam
 from .models import AkismetReport, Comment, CommentEvent
 
 logger = logging.getLogger(__name__)
@@ -130,7 +130,8 @@ def comment_submit(
     data = _without_control_characters(data)
     # One transaction, so a comment is never stored without its history.
     with transaction.atomic():
-        _lock_sender(email=data["author_email"], ip_address=info.ip_address)
+        # Two copies sent at once (a double click) must not both pass the checks below.
+        locks.wait_for_writers_of(f"email:{data['author_email'].lower()}", f"ip:{info.ip_address}")
         parent = _validate_submission(post=post, data=data, info=info, user=user)
         comment = _comment_create(post=post, parent=parent, data=data, info=info, user=user)
     # Akismet is asked outside the transaction that saved the comment, so a slow
@@ -164,22 +165,6 @@ def _without_control_characters(data: Mapping) -> dict:
     if not cleaned["body"]:
         raise CommentRefused("Please type your comment.", code="required")
     return cleaned
-
-
-def _lock_sender(*, email: str, ip_address: str | None) -> None:
-    """Make submissions from one sender wait for each other, so two sent at the same
-    instant (a double click) cannot both pass the duplicate and flood checks.
-
-    SQLite's IMMEDIATE transactions already run one writer at a time. PostgreSQL needs
-    a lock: advisory locks held until the transaction ends, taken in sorted order so
-    two requests cannot deadlock, and touching no table.
-    """
-    if connection.vendor != "postgresql":
-        return
-    keys = sorted({f"email:{email.lower()}", *([f"ip:{ip_address}"] if ip_address else [])})
-    with connection.cursor() as cursor:
-        for key in keys:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
 
 
 def _validate_submission(*, post, data, info, user) -> Comment | None:

@@ -51,3 +51,27 @@ def test_a_double_click_stores_the_comment_once():
 
     assert sorted(outcomes) == ["duplicate", "stored"]
     assert Comment.objects.filter(author_email="clicker@example.com").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_rate_limit_holds_when_submissions_arrive_together(settings):
+    from comments import ratelimit
+
+    settings.COMMENTS_RATE_LIMIT = (3, 600)
+    start = threading.Barrier(6)
+    allowed = []
+
+    def submit():
+        start.wait()
+        try:
+            allowed.append(ratelimit.submission_allowed(ip_address="198.51.100.8"))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(allowed) == [False, False, False, True, True, True]
