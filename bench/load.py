@@ -162,8 +162,17 @@ class Load:
     errors: int
 
 
-def run_wrk(url: str, *, seconds: int) -> Load:
-    """wrk for `seconds` with CONNECTIONS connections, gzip accepted, as browsers do."""
+def run_wrk(url: str, *, seconds: int, keepalive: bool = False) -> Load:
+    """wrk for `seconds` with CONNECTIONS connections, gzip accepted, as browsers do.
+
+    Unless `keepalive`, each request comes on a new connection, as from a reverse proxy
+    that opens one per request (nginx's default towards its upstream). With kept-alive
+    connections, gthread workers keep the ones they accepted: the 8 connections can all
+    land on one worker and leave the other idle, which halves a run's figures at random.
+    """
+    headers = [f"Accept-Encoding: {ACCEPT_ENCODING}"]
+    if not keepalive:
+        headers.append("Connection: close")
     command = [
         wrk_path(),
         "--threads",
@@ -175,8 +184,7 @@ def run_wrk(url: str, *, seconds: int) -> Load:
         "--timeout",
         "10s",
         "--latency",
-        "--header",
-        f"Accept-Encoding: {ACCEPT_ENCODING}",
+        *(argument for header in headers for argument in ("--header", header)),
         url,
     ]
     output = subprocess.run(

@@ -135,33 +135,34 @@ def measure_in_process(args, machine: dict[str, str]) -> report.Results:
 
 
 def measure_load(results: report.Results, urls: dict[str, str], env: dict, workdir: Path, args):
-    """Each page under gunicorn, its static copy, and the 100-comment page uncached."""
+    """Each page under gunicorn and its static copy, one after the other so that both see
+    the same machine; then the 100-comment page with no cache."""
     logs = workdir / "gunicorn.log"
-    saved = {}
-    app_loads = {}
-    with load.Gunicorn("config.wsgi:application", env=env, log=logs) as server:
-        for name, path in urls.items():
-            saved[path] = load.warm(server.base_url, path)
-            app_loads[name] = load.run_wrk(server.base_url + path, seconds=args.seconds)
-            log(f"Loaded {name} under gunicorn: {app_loads[name].requests_per_second:.0f} req/s.")
-
-    pages_file = workdir / "static-pages.json"
-    load.save_static_copies(pages_file, saved)
-    static_env = {**env, "BENCH_STATIC_PAGES": str(pages_file)}
-    with load.Gunicorn("bench.static_app:application", env=static_env, log=logs) as server:
-        for name, path in urls.items():
-            load.warm(server.base_url, path)
-            static = load.run_wrk(server.base_url + path, seconds=args.seconds)
-            results.load[name] = report.PageLoad(
-                app=app_loads[name], static=static, bytes=len(saved[path].body)
-            )
-            log(f"Loaded the static copy of {name}: {static.requests_per_second:.0f} req/s.")
+    wrk_options = {"seconds": args.seconds, "keepalive": args.keepalive}
+    with load.Gunicorn("config.wsgi:application", env=env, log=logs) as app:
+        saved = {path: load.warm(app.base_url, path) for path in urls.values()}
+        pages_file = workdir / "static-pages.json"
+        load.save_static_copies(pages_file, saved)
+        static_env = {**env, "BENCH_STATIC_PAGES": str(pages_file)}
+        with load.Gunicorn("bench.static_app:application", env=static_env, log=logs) as static:
+            for name, path in urls.items():
+                load.warm(static.base_url, path)
+                results.load[name] = report.PageLoad(
+                    app=load.run_wrk(app.base_url + path, **wrk_options),
+                    static=load.run_wrk(static.base_url + path, **wrk_options),
+                    bytes=len(saved[path].body),
+                )
+                log(
+                    f"Loaded {name} under gunicorn: "
+                    f"{results.load[name].app.requests_per_second:.0f} req/s, "
+                    f"static copy {results.load[name].static.requests_per_second:.0f}."
+                )
 
     nocache_env = {**env, "DJANGO_SETTINGS_MODULE": "bench.settings_nocache"}
-    with load.Gunicorn("config.wsgi:application", env=nocache_env, log=logs) as server:
+    with load.Gunicorn("config.wsgi:application", env=nocache_env, log=logs) as app:
         path = urls[report.POST_100]
-        load.warm(server.base_url, path)
-        results.uncached_load = load.run_wrk(server.base_url + path, seconds=args.seconds)
+        load.warm(app.base_url, path)
+        results.uncached_load = load.run_wrk(app.base_url + path, **wrk_options)
         log("Loaded the uncached 100-comment page under gunicorn.")
 
 
@@ -185,6 +186,7 @@ def run(args, workdir: Path) -> report.Results:
         connections.close_all()  # Gunicorn's workers have the database to themselves.
         if not results.load_skipped:
             measure_load(results, urls, env, workdir, args)
+        results.machine["load average at the end (1 min)"] = f"{os.getloadavg()[0]:.2f}"
     finally:
         connections.close_all()
         database.drop(database_url)
@@ -211,7 +213,11 @@ def _machine(database_url: str, args, load_average: float) -> dict[str, str]:
         version = connection.pg_version
         engine = f"PostgreSQL {version // 10000}.{version % 10000}"
     config = load.GUNICORN_CONFIG.name if load.GUNICORN_CONFIG.exists() else "no config file"
-    wrk = f"{load.wrk_version()}, 1 thread, {load.CONNECTIONS} connections, {args.seconds} s"
+    connections = "kept alive" if args.keepalive else "a new one per request"
+    wrk = (
+        f"{load.wrk_version()}, 1 thread, {load.CONNECTIONS} connections "
+        f"({connections}), {args.seconds} s"
+    )
     return report.machine(
         database=f"{engine} ({database.describe(database_url)})",
         cache=settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1],
@@ -233,6 +239,7 @@ def main() -> int:
     )
     parser.add_argument("--comment-posts", type=int, default=60, help="timed comment POSTs")
     parser.add_argument("--no-load", action="store_true", help="skip gunicorn and wrk")
+    parser.add_argument("--keepalive", action="store_true", help="wrk keeps its connections open")
     args = parser.parse_args()
     # A plain `kill` stops the run as Ctrl-C does: servers stopped, database dropped.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))

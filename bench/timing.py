@@ -9,7 +9,7 @@ def timed(
     action: Callable[[], object],
     *,
     budget_seconds: float = 2.0,
-    max_samples: int = 40,
+    max_samples: int = 100,
     min_samples: int = 5,
     warmup: int = 2,
 ) -> list[float]:

@@ -23,6 +23,16 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 
+# C0 control characters but tab, newline and carriage return. XML 1.0 cannot carry them,
+# so one in a title or a comment would break the feeds; only forged posts and odd pastes
+# bring them, and the text reads the same without them.
+_CONTROL_CHARACTERS = dict.fromkeys(code for code in range(0x20) if chr(code) not in "\t\n\r")
+
+
+def without_control_characters(text: str) -> str:
+    return text.translate(_CONTROL_CHARACTERS)
+
+
 _MARKDOWN_EXTENSIONS = ["extra", "sane_lists", "smarty", "toc"]
 # The page's own title is the only <h1>: a "# Heading" in a post becomes an <h2>.
 _MARKDOWN_CONFIG = {"toc": {"baselevel": 2}}

@@ -11,7 +11,7 @@ from django.utils.text import Truncator
 from taggit.managers import TaggableManager
 
 from .images import validate_image
-from .markup import render_markdown
+from .markup import render_markdown, without_control_characters
 
 
 class PostQuerySet(models.QuerySet):
@@ -108,6 +108,9 @@ class Post(models.Model):
 
     objects = PostQuerySet.as_manager()
 
+    # Text an editor types, kept free of the control characters that break the feeds.
+    TEXT_FIELDS = ("title", "body", "excerpt", "summary", "source_title", "source_name")
+
     class Meta:
         ordering = ["-published_at", "-id"]
         get_latest_by = "published_at"
@@ -122,6 +125,8 @@ class Post(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        for field in self.TEXT_FIELDS:
+            setattr(self, field, without_control_characters(getattr(self, field)))
         update_fields = kwargs.get("update_fields")
         if update_fields is None:
             self.render_html()

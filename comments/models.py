@@ -5,7 +5,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from blog.markup import render_plain_text
+from blog.markup import render_plain_text, without_control_characters
 from blog.models import Post
 
 
@@ -117,6 +117,9 @@ class Comment(models.Model):
         return f"Comment {self.pk} by {self.author_name}"
 
     def save(self, *args, **kwargs):
+        # Also when a moderator edits it: the comment feed cannot carry these.
+        self.author_name = without_control_characters(self.author_name)
+        self.body = without_control_characters(self.body)
         update_fields = kwargs.get("update_fields")
         if update_fields is None:
             self.render_html()

@@ -19,6 +19,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from blog.markup import without_control_characters
 from blog.models import Post
 
 from . import locks, notify, ratelimit, spam
@@ -148,18 +149,12 @@ def comment_submit(
     return comment
 
 
-# C0 control characters but tab, newline and carriage return: XML 1.0 cannot carry them,
-# so one in a name or a comment would break the comment feed. Only forged posts and odd
-# pastes bring them, and the text reads the same without them.
-_CONTROL_CHARACTERS = dict.fromkeys(code for code in range(0x20) if chr(code) not in "\t\n\r")
-
-
 def _without_control_characters(data: Mapping) -> dict:
     cleaned = dict(data)
-    name = str(data.get("author_name") or "").translate(_CONTROL_CHARACTERS)
+    name = without_control_characters(str(data.get("author_name") or ""))
     cleaned["author_name"] = " ".join(name.split())
-    cleaned["author_url"] = str(data.get("author_url") or "").translate(_CONTROL_CHARACTERS)
-    cleaned["body"] = str(data.get("body") or "").translate(_CONTROL_CHARACTERS).strip()
+    cleaned["author_url"] = without_control_characters(str(data.get("author_url") or ""))
+    cleaned["body"] = without_control_characters(str(data.get("body") or "")).strip()
     if not cleaned["author_name"]:
         raise CommentRefused("Please type your name.", code="required")
     if not cleaned["body"]:

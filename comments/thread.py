@@ -146,7 +146,8 @@ def _render_nodes(parts: list[str], nodes: list[ThreadNode], list_class, can_rep
         pk = comment.pk
         name = escape(comment.author_name)
         author = name
-        if comment.author_url:
+        # The form accepts only http(s) addresses; this guards against any other way in.
+        if comment.author_url.lower().startswith(("http://", "https://")):
             url = escape(comment.author_url)
             author = f'<a href="{url}" rel="nofollow ugc noopener" class="url">{name}</a>'
         created = comment.created_at.astimezone(zone)

@@ -3,7 +3,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.urls import reverse
 
-from tests.factories import make_post
+from tests.factories import make_comment, make_post
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -80,3 +80,25 @@ def test_atom_entry_author_links_to_the_author_page_absolutely(client, link_post
     feed = client.get(reverse("blog:feed-atom")).content.decode()
 
     assert f"<uri>https://blog.example.com/authors/{link_post.author.username}/</uri>" in feed
+
+
+@pytest.mark.django_db
+def test_control_characters_pasted_into_a_post_never_break_the_feeds(client):
+    post = make_post(title="Bell\x07 and escape\x1b", body="Form\x0c feed")
+    assert post.title == "Bell and escape"
+    for name in ("blog:feed-atom", "blog:feed-rss"):
+        response = client.get(reverse(name))
+        assert response.status_code == 200
+        assert "Bell and escape" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_comment_edited_with_control_characters_keeps_its_feed_working(client, post):
+    comment = make_comment(post=post)
+    comment.body = "Edited\x01 by a moderator"
+    comment.save()
+
+    response = client.get(reverse("comments:post-feed", args=[post.pk]))
+
+    assert response.status_code == 200
+    assert "Edited by a moderator" in response.content.decode()

@@ -144,3 +144,11 @@ def test_a_cached_thread_costs_one_query_and_is_never_stale(post, django_assert_
     first.status = Comment.Status.SPAM
     first.save()
     assert "The first word" not in render_section(post)
+
+
+@pytest.mark.django_db
+def test_an_author_address_that_is_not_http_is_never_a_link(post):
+    factories.make_comment(post=post, author_name="Mallory", author_url="javascript:alert(1)")
+    html = render_section(post)
+    assert "Mallory" in html
+    assert "javascript:" not in html

@@ -171,7 +171,7 @@ CASES = {
         with_csrf_checks(body="x" * 1_000_000), 413, "too long to post"
     ),
     "body-3mb-with-a-valid-csrf-token": Case(
-        with_csrf_checks(body="x" * 3_000_000), 400, "Request not understood"
+        with_csrf_checks(body="x" * 3_000_000), 413, "too long to post"
     ),
     "body-one-over-the-limit": Case(
         comment(body=MARKER + "y" * Comment.BODY_MAX), 400, "at most 65525 characters"
@@ -284,6 +284,12 @@ CASES = {
         400,
         "This field is required.",
     ),
+    "post-page-query-invalid-utf8": Case(
+        get(lambda site: site.post.get_absolute_url() + "?%ff%fe=%c0%af&replytocom=%ff"),
+        200,
+        "Leave a Reply",
+    ),
+    "search-invalid-utf8": Case(get(lambda site: "/search/?q=%ff%fe%c0%af"), 200, "Search"),
     "home-page-huge": Case(get(lambda site: "/?page=99999999"), 404, NOT_FOUND),
     "home-page-negative": Case(get(lambda site: "/?page=-1"), 404, NOT_FOUND),
     "home-page-beyond-int-digits": Case(get(lambda site: "/?page=" + "9" * 5000), 404, NOT_FOUND),
