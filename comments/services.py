@@ -15,6 +15,7 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.cache import cache
 from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -43,6 +44,12 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "trash": (frozenset({Status.PENDING, Status.APPROVED, Status.SPAM}), Status.TRASH),
     "restore": (frozenset({Status.TRASH}), Status.PENDING),
 }
+
+# After a check of a new comment fails, new comments within this many seconds are held
+# for a later check without asking Akismet (see _check_unless_akismet_just_failed).
+CHECK_PAUSE_SECONDS = 30
+CHECK_PAUSE_CACHE_KEY = "comments:akismet-check-paused"
+AKISMET_PAUSED = "Not sent: Akismet failed moments ago. It will be asked again."
 
 # After a report fails, reports sent within this many seconds wait for the next run
 # instead, so a bulk action does not wait out one Akismet timeout per comment.
@@ -139,7 +146,7 @@ def comment_submit(
     # answer never holds the database's write lock.
     if comment.status == Status.PENDING and spam.is_enabled():
         try:
-            comment = comment_check_spam(comment=comment, client=client)
+            comment = _check_unless_akismet_just_failed(comment, client=client)
         except DatabaseError:
             # The comment is saved and stays pending and unchecked: recheck_comments
             # asks Akismet again. The visitor is told it awaits moderation, as it does.
@@ -322,6 +329,19 @@ def comment_check_spam(
         if verdict == Verdict.ERROR:
             return _record_check_error(comment, error)
         return _apply_verdict(comment, verdict)
+
+
+def _check_unless_akismet_just_failed(comment: Comment, *, client) -> Comment:
+    """Ask Akismet about a new comment, unless it failed moments ago: then the comment
+    is held for recheck_comments straight away, so that during an outage visitors do not
+    each wait out the timeout, and a burst of comments does not tie up every worker."""
+    if cache.get(CHECK_PAUSE_CACHE_KEY):
+        with transaction.atomic():
+            return _record_check_error(comment, AKISMET_PAUSED)
+    comment = comment_check_spam(comment=comment, client=client)
+    if comment.akismet_verdict == Verdict.ERROR:
+        cache.set(CHECK_PAUSE_CACHE_KEY, True, CHECK_PAUSE_SECONDS)
+    return comment
 
 
 def _record_check_error(comment: Comment, error: str) -> Comment:

@@ -106,6 +106,28 @@ def test_recheck_waits_for_the_back_off(client, post, fake_akismet):
 
 
 @pytest.mark.django_db
+def test_during_an_outage_new_comments_do_not_each_wait_for_akismet(client, post, fake_akismet):
+    fake_akismet.set_fault("slow")
+    started = time.monotonic()
+    responses = [post_comment(client, post) for _ in range(5)]
+    elapsed = time.monotonic() - started
+
+    # Only the first comment waited out the timeout; the others were held at once.
+    assert len(fake_akismet.requests_to("comment-check")) == 1
+    assert elapsed < 2 * fake_akismet.slow_seconds
+    assert all(response.status_code == 302 for response in responses)
+    held = Comment.objects.all()
+    assert [comment.status for comment in held] == [Comment.Status.PENDING] * 5
+    assert all(comment.akismet_verdict == Comment.Verdict.ERROR for comment in held)
+
+    fake_akismet.reset()
+    make_due()
+    call_command("recheck_comments", stdout=StringIO())
+    assert len(fake_akismet.requests_to("comment-check")) == 5
+    assert not Comment.objects.filter(akismet_verdict=Comment.Verdict.ERROR).exists()
+
+
+@pytest.mark.django_db
 def test_recheck_stops_calling_akismet_while_it_is_down(client, post, fake_akismet):
     fake_akismet.set_fault("503")
     for _ in range(3):
