@@ -57,6 +57,7 @@ class Results:
     submission_posts: int
     load: dict[str, PageLoad] = field(default_factory=dict)
     uncached_load: Load | None = None
+    floor_load: PageLoad | None = None
     load_skipped: str = ""
     duration_s: float = 0.0
 
@@ -323,7 +324,7 @@ def render(results: Results) -> str:
         ],
         [_scale_row(results, page) for page in SCALED_PAGES],
     )
-    lines += ["", "### Thread, uncached load, comment POST", ""]
+    lines += ["", "### Thread, uncached load, Django's floor, comment POST", ""]
     lines += table(["measure", "result"], _other_rows(results))
     lines += ["", "### Targets", ""]
     found = targets(results)
@@ -398,6 +399,17 @@ def _other_rows(results: Results) -> list[list[str]]:
             if uncached is None
             else f"{per_second(uncached)} req/s, p50 {ms(uncached.p50_s)} ms, "
             f"p99 {ms(uncached.p99_s)} ms",
+        ]
+    )
+    floor = results.floor_load
+    rows.append(
+        [
+            "Django's floor: /robots.txt (a template, no query) under gunicorn",
+            "n/a"
+            if floor is None
+            else f"{per_second(floor.app)} req/s, p50 {ms(floor.app.p50_s)} ms; "
+            f"{floor.app.requests_per_second / floor.static.requests_per_second:.0%} of its "
+            f"static copy ({per_second(floor.static)} req/s)",
         ]
     )
     submission = results.submission

@@ -137,10 +137,14 @@ def measure_in_process(args, machine: dict[str, str]) -> report.Results:
 def measure_load(results: report.Results, urls: dict[str, str], env: dict, workdir: Path, args):
     """Each page under gunicorn and its static copy, one after the other so that both see
     the same machine; then the 100-comment page with no cache."""
+    from django.urls import reverse
+
     logs = workdir / "gunicorn.log"
     wrk_options = {"seconds": args.seconds, "keepalive": args.keepalive}
+    # The cheapest page Django serves here, to tell Django's own cost from the pages'.
+    floor_path = reverse("blog:robots-txt")
     with load.Gunicorn("config.wsgi:application", env=env, log=logs) as app:
-        saved = {path: load.warm(app.base_url, path) for path in urls.values()}
+        saved = {path: load.warm(app.base_url, path) for path in [*urls.values(), floor_path]}
         pages_file = workdir / "static-pages.json"
         load.save_static_copies(pages_file, saved)
         static_env = {**env, "BENCH_STATIC_PAGES": str(pages_file)}
@@ -157,6 +161,12 @@ def measure_load(results: report.Results, urls: dict[str, str], env: dict, workd
                     f"{results.load[name].app.requests_per_second:.0f} req/s, "
                     f"static copy {results.load[name].static.requests_per_second:.0f}."
                 )
+            load.warm(static.base_url, floor_path)
+            results.floor_load = report.PageLoad(
+                app=load.run_wrk(app.base_url + floor_path, **wrk_options),
+                static=load.run_wrk(static.base_url + floor_path, **wrk_options),
+                bytes=len(saved[floor_path].body),
+            )
 
     nocache_env = {**env, "DJANGO_SETTINGS_MODULE": "bench.settings_nocache"}
     with load.Gunicorn("config.wsgi:application", env=nocache_env, log=logs) as app:
@@ -186,7 +196,6 @@ def run(args, workdir: Path) -> report.Results:
         connections.close_all()  # Gunicorn's workers have the database to themselves.
         if not results.load_skipped:
             measure_load(results, urls, env, workdir, args)
-        results.machine["load average at the end (1 min)"] = f"{os.getloadavg()[0]:.2f}"
     finally:
         connections.close_all()
         database.drop(database_url)
