@@ -1,50 +1,60 @@
-"""Fast public pages: conditional GET, and a page cache for anonymous readers.
+"""Fast public pages: conditional GET, and a shared page cache for anonymous readers.
 
-Both are keyed on when the site last changed (PublicChange, and the newest publish date
-that has passed, so a scheduled post shows up on time), never on the rendered body: a
-304 costs one small query, and a cached page one query and a cache read.
+Both hang on one fact: when the site last changed for its readers (the PublicChange row,
+touched by signal handlers, and the newest publish date that has passed, so a scheduled
+post shows up on time). Validators are built from it, never from the rendered body, so a
+304 costs one small query; a page kept in the cache is served for one query as well.
 
-A cached page must never hand one visitor's CSRF token or CSP nonce to another. So the
-page is stored with placeholders where they were, and each visitor's own are written in
-as it is served. Pages shaped by other cookies (the remembered name in the comment form,
-a flash message) are not cached; nor are pages for logged-in visitors or for those with
-a comment awaiting moderation, who always get a freshly rendered page.
+Caching whole pages is safe only for a page that is the same for every visitor, and
+Django's docs warn against caching a page that carries a CSRF token or a CSP nonce. So
+the page shared by anonymous readers carries neither: its comment form gets its token at
+submit time (static/js/comments.js reads it from the CSRF cookie; without JavaScript the
+form comes back once, filled in, with a token: see comments.views.csrf_failure), and its
+only script is a file from the site itself, which the policy allows without a nonce.
+
+Visitors whose page is their own get it rendered: a remembered name in the comment form,
+a flash message, a session (a logged-in editor, or a visitor whose comment is held). The
+last two get no validators either, so they always see the page as it is now.
 """
 
 import hashlib
-import hmac
 import re
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cache, wraps
 
 from django.conf import settings
-from django.core.cache import cache as shared_cache
-from django.db.models import Subquery
+from django.core.cache import cache as page_cache
+from django.db import DatabaseError, connection
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
 from django.utils import timezone
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.csp import build_policy
+from django.utils.dateparse import parse_datetime
+from django.utils.http import http_date
+from django.utils.text import compress_string
 from django.views.decorators.http import condition
 
 from .models import Post, PublicChange
 
-# Cookies whose values change what a page shows this visitor. The CSRF token in the
-# comment form is derived from the CSRF cookie; the others fill in the comment form.
-PAGE_SHAPING_COOKIES = (
-    settings.CSRF_COOKIE_NAME,
-    "comment_author",
-    "comment_author_email",
-    "comment_author_url",
-)
-# Set by comments.views in the session of a visitor whose comment is held.
-PENDING_SESSION_KEY = "comments_pending"
+# Cookies that fill in the comment form for a returning commenter.
+AUTHOR_COOKIES = ("comment_author", "comment_author_email", "comment_author_url")
 # Django's cookie for flash messages ("Your comment is awaiting moderation.").
 MESSAGES_COOKIE = "messages"
+# Set by comments.views in the session of a visitor whose comment is held.
+PENDING_SESSION_KEY = "comments_pending"
 # Pages with other query parameters (a reply form, odd junk) are rendered every time,
 # so no one can fill the cache with variants.
-CACHEABLE_QUERY_PARAMETERS = {"page"}
-PAGE_CACHE_SECONDS = 10 * 60
-CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+SHARED_QUERY_PARAMETERS = {"page"}
+PAGE_CACHE_SECONDS = 24 * 60 * 60
+PAGE_CACHE_VERSION = 1
+CSRF_TOKEN_VALUE = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+NONCE_ATTRIBUTE = re.compile(r' nonce="[^"]*"')
+GZIP = re.compile(r"\bgzip\b")
+
+
+# What changed, and when
+# ----------------------------------------------------------------------------------------
 
 
 def note_public_change() -> None:
@@ -54,21 +64,52 @@ def note_public_change() -> None:
         PublicChange.objects.update_or_create(pk=1, defaults={"changed_at": now})
 
 
-def site_state() -> tuple[datetime | None, datetime | None]:
+def post_saved_or_deleted(sender, instance, raw=False, **kwargs):
+    """Signal handler for Post, Tag and TaggedItem: any change may show on public pages.
+    (A draft's edit does not, but editors save seldom enough not to matter.)"""
+    if not raw:
+        note_public_change()
+
+
+@dataclass(frozen=True)
+class SiteState:
+    changed_at: datetime | None
+    newest_published: datetime | None
+
+    @property
+    def last_modified(self) -> datetime | None:
+        moments = [moment for moment in (self.changed_at, self.newest_published) if moment]
+        return max(moments) if moments else None
+
+
+@cache
+def _site_state_sql() -> str:
+    # Written out once, as building it through the ORM on every request costs more than
+    # running it. Both parts are single index lookups.
+    return (
+        f"SELECT (SELECT changed_at FROM {PublicChange._meta.db_table} WHERE id = 1), "
+        f"(SELECT MAX(published_at) FROM {Post._meta.db_table} "
+        "WHERE status = %s AND published_at <= %s)"
+    )
+
+
+def site_state() -> SiteState:
     """When the public site last changed, and the newest publish date that has passed
     (a scheduled post appears without any save). One query."""
-    newest_published = Subquery(
-        Post.objects.published().order_by("-published_at").values("published_at")[:1]
-    )
-    row = (
-        PublicChange.objects.filter(pk=1)
-        .annotate(newest_published=newest_published)
-        .values_list("changed_at", "newest_published")
-        .first()
-    )
-    if row is None:  # Only when a test has flushed the table.
-        return None, Post.objects.published().values_list("published_at", flat=True).first()
-    return row
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(_site_state_sql(), [Post.Status.PUBLISHED, now])
+        changed_at, newest_published = cursor.fetchone()
+    return SiteState(_as_datetime(changed_at), _as_datetime(newest_published))
+
+
+def _as_datetime(value) -> datetime | None:
+    """PostgreSQL hands back an aware datetime; SQLite text or a naive one, in UTC."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = value.replace(tzinfo=UTC)
+    return value
 
 
 def code_fingerprint() -> str:
@@ -88,6 +129,22 @@ def _newest_template_or_static() -> str:
 _fingerprint_at_start = cache(_newest_template_or_static)
 
 
+# Who gets which page
+# ----------------------------------------------------------------------------------------
+
+
+def is_shared_page_request(request) -> bool:
+    """Whether this visitor gets the page every anonymous reader gets."""
+    cookies = request.COOKIES
+    return (
+        request.method in ("GET", "HEAD")
+        and not cookies.get(settings.SESSION_COOKIE_NAME)
+        and not cookies.get(MESSAGES_COOKIE)
+        and not any(cookies.get(name) for name in AUTHOR_COOKIES)
+        and set(request.GET) <= SHARED_QUERY_PARAMETERS
+    )
+
+
 def _wants_fresh_page(request) -> bool:
     if request.user.is_authenticated or request.COOKIES.get(MESSAGES_COOKIE):
         return True
@@ -96,112 +153,154 @@ def _wants_fresh_page(request) -> bool:
     return False
 
 
-def _site_state(request) -> tuple | None:
-    """Computed once per request and shared by the ETag and Last-Modified functions."""
+def _state_for(request) -> SiteState | None:
+    """The site's state, read once per request; None for a visitor who always gets a
+    fresh page (and so no validators)."""
     if not hasattr(request, "_site_state"):
         request._site_state = None if _wants_fresh_page(request) else site_state()
     return request._site_state
 
 
 def page_last_modified(request, *args, **kwargs) -> datetime | None:
-    state = _site_state(request)
-    moments = [moment for moment in state or () if moment is not None]
-    return max(moments) if moments else None
+    state = _state_for(request)
+    return state.last_modified if state else None
 
 
 def page_etag(request, *args, **kwargs) -> str | None:
-    state = _site_state(request)
+    """Weak, as the same page may go out gzipped or not. A visitor's own page also
+    depends on the cookies that shape it: the CSRF token in its form comes from the
+    CSRF cookie, and the author cookies fill the form in."""
+    state = _state_for(request)
     if state is None:
         return None
-    parts = [str(moment) for moment in state] + [code_fingerprint()]
-    parts += [request.COOKIES.get(name, "") for name in PAGE_SHAPING_COOKIES]
-    return hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
+    parts = [str(state.changed_at), str(state.newest_published), code_fingerprint()]
+    if not is_shared_page_request(request):
+        cookies = (settings.CSRF_COOKIE_NAME, *AUTHOR_COOKIES)
+        parts += [request.COOKIES.get(name, "") for name in cookies]
+    digest = hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
+    return f'W/"{digest}"'
 
 
-@cache
-def _placeholder(name: str) -> str:
-    """A marker no visitor can guess, so text typed into a comment never matches it."""
-    digest = hmac.new(settings.SECRET_KEY.encode(), name.encode(), "sha256").hexdigest()
-    return f"page-cache-{name}-{digest[:24]}"
+# The shared page cache
+# ----------------------------------------------------------------------------------------
 
 
-def _may_use_page_cache(request) -> bool:
-    return (
-        request.method in ("GET", "HEAD")
-        and _site_state(request) is not None
-        and set(request.GET) <= CACHEABLE_QUERY_PARAMETERS
-        and not any(request.COOKIES.get(name) for name in PAGE_SHAPING_COOKIES[1:])
-    )
+@dataclass(frozen=True)
+class StoredPage:
+    state: SiteState
+    headers: dict[str, str]
+    body: bytes
+    gzipped_body: bytes
 
 
 def _page_cache_key(request) -> str:
-    return f"page:{page_etag(request)}:{hashlib.md5(request.get_full_path().encode()).hexdigest()}"
+    path = hashlib.md5(request.get_full_path().encode(), usedforsecurity=False).hexdigest()
+    return f"page:v{PAGE_CACHE_VERSION}:{code_fingerprint()}:{path}"
 
 
-def _store_page(request, response) -> None:
-    if response.status_code != 200 or response.streaming:
-        return
+def _make_shareable(response) -> None:
+    """Take this visitor's CSRF token and CSP nonce out of the page, so that it can be
+    shared (see the module docstring), and give it a policy without a nonce."""
     content = response.content.decode(response.charset)
-    # The token and nonce this visitor got become placeholders (see the module docstring).
-    if match := CSRF_INPUT.search(content):
-        content = content.replace(match[1], _placeholder("csrf"))
-    nonce = getattr(request, "_csp_nonce", None)
-    if nonce:
-        content = content.replace(str(nonce), _placeholder("nonce"))
-    page = (content, response["Content-Type"], response.get("Last-Modified"))
-    shared_cache.set(_page_cache_key(request), page, PAGE_CACHE_SECONDS)
+    content = CSRF_TOKEN_VALUE.sub(r"\1\2", content)
+    content = NONCE_ATTRIBUTE.sub("", content)
+    response.content = content
+    response.headers["Content-Security-Policy"] = build_policy(settings.SECURE_CSP)
+    response.shareable_page = True
 
 
-def _serve_stored_page(request, page) -> HttpResponse:
-    content, content_type, last_modified = page
-    if _placeholder("csrf") in content:
-        content = content.replace(_placeholder("csrf"), get_token(request))
-    if _placeholder("nonce") in content:
-        content = content.replace(_placeholder("nonce"), str(request._csp_nonce))
-    response = HttpResponse(content, content_type=content_type)
+# Headers a stored page keeps; the outer middleware adds the security headers again.
+STORED_HEADERS = ("Content-Type", "Content-Security-Policy", "X-Frame-Options")
+
+
+def _store(request, response) -> None:
+    body = response.content
+    page = StoredPage(
+        state=request._site_state,
+        headers={name: response[name] for name in STORED_HEADERS if response.has_header(name)},
+        body=body,
+        gzipped_body=compress_string(body),
+    )
+    page_cache.set(_page_cache_key(request), page, PAGE_CACHE_SECONDS)
+
+
+def _serve(request, page: StoredPage) -> HttpResponse:
+    etag, last_modified = page_etag(request), page.state.last_modified
+    response = get_conditional_response(
+        request, etag=etag, last_modified=last_modified and int(last_modified.timestamp())
+    )
+    if response is None:
+        gzipped = GZIP.search(request.headers.get("accept-encoding", ""))
+        response = HttpResponse(page.gzipped_body if gzipped else page.body)
+        for name, value in page.headers.items():
+            response.headers[name] = value
+        if gzipped:
+            response.headers["Content-Encoding"] = "gzip"
+    response.headers["ETag"] = etag
     if last_modified:
-        response["Last-Modified"] = last_modified
+        response.headers["Last-Modified"] = http_date(last_modified.timestamp())
+    _mark_private(response)
+    patch_vary_headers(response, ["Accept-Encoding"])
     return response
 
 
-def public_page(view=None, *, cache_whole_page=True):
-    """Make `view` a public page: validators from site_state(), 304 when they match,
-    and for anonymous readers a page cache (unless `cache_whole_page` is off).
+def _mark_private(response) -> None:
+    """The browser may keep the page but must ask again each time (no-cache); shared
+    caches must not keep it (private), as a visitor's own page holds their token."""
+    patch_cache_control(response, private=True, no_cache=True)
+    patch_vary_headers(response, ["Cookie"])
 
-    The browser may keep the page but must ask again each time (no-cache), and shared
-    caches must not keep it at all (private), because it holds this visitor's token.
+
+class SharedPageCacheMiddleware:
+    """Serve a shared page from the cache before the rest of the stack runs.
+
+    It sits near the top of MIDDLEWARE (after the security, gzip and static-file
+    middleware), so a cached page costs no session, user or template work. Pages are
+    stored on the way out by views wrapped in public_page().
     """
-    if view is None:
-        return lambda view: public_page(view, cache_whole_page=cache_whole_page)
 
-    def cached_view(request, *args, **kwargs):
-        if not (cache_whole_page and _may_use_page_cache(request)):
-            return view(request, *args, **kwargs)
-        page = shared_cache.get(_page_cache_key(request))
-        if page is not None:
-            return _serve_stored_page(request, page)
-        response = view(request, *args, **kwargs)
-        if hasattr(response, "render"):
-            response.render()
-        _store_page(request, response)
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if is_shared_page_request(request):
+            page = page_cache.get(_page_cache_key(request))
+            if page is not None:
+                try:
+                    request._site_state = site_state()
+                except DatabaseError:
+                    pass  # The view will meet it again, and answer "try again".
+                else:
+                    if page.state == request._site_state:
+                        return _serve(request, page)
+        response = self.get_response(request)
+        if getattr(response, "shareable_page", False) and response.status_code == 200:
+            _store(request, response)
         return response
 
-    conditional_view = condition(etag_func=page_etag, last_modified_func=page_last_modified)(
-        cached_view
-    )
+
+def public_page(view=None, *, shared=True):
+    """Make `view` a public page: validators from site_state(), 304 when they match,
+    and, unless `shared` is off, the page kept for every anonymous reader."""
+    if view is None:
+        return lambda view: public_page(view, shared=shared)
+
+    conditional_view = condition(etag_func=page_etag, last_modified_func=page_last_modified)(view)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         response = conditional_view(request, *args, **kwargs)
-        patch_cache_control(response, private=True, no_cache=True)
-        patch_vary_headers(response, ["Cookie"])
+        if hasattr(response, "render") and not response.is_rendered:
+            response.render()
+        if (
+            shared
+            and response.status_code == 200
+            and not response.streaming
+            and is_shared_page_request(request)
+            and getattr(request, "_site_state", None) is not None
+        ):
+            _make_shareable(response)
+        _mark_private(response)
         return response
 
     return wrapper
-
-
-def post_saved_or_deleted(sender, instance, raw=False, **kwargs):
-    """Signal handler for Post, Tag and TaggedItem: any change may show on public pages.
-    (A draft's edit does not, but editors save seldom enough not to matter.)"""
-    if not raw:
-        note_public_change()

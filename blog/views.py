@@ -150,7 +150,7 @@ class AuthorView(BlogViewMixin, ListView):
 
 
 # Searches are too many and too varied to be worth keeping.
-@method_decorator(public_page(cache_whole_page=False), name="dispatch")
+@method_decorator(public_page(shared=False), name="dispatch")
 class SearchView(BlogViewMixin, ListView):
     template_name = "blog/search.html"
 

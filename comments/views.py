@@ -6,10 +6,13 @@ from urllib.parse import quote, unquote
 from django.conf import settings
 from django.contrib import messages
 from django.db import OperationalError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_POST
+from django.urls import Resolver404, resolve, reverse
+from django.views import csrf as csrf_views
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect, ensure_csrf_cookie
+from django.views.decorators.http import require_GET, require_POST
 
 from blog.middleware import BUSY_RETRY_AFTER_SECONDS, database_is_busy
 from blog.models import Post
@@ -91,6 +94,53 @@ def _post_checked_comment(request, post):
     response = redirect(f"{post.get_absolute_url()}#{anchor}")
     _remember_author(response, form.cleaned_data)
     return response
+
+
+# The CSRF failures a genuine visitor meets start so: no cookie yet, or a missing, stale
+# or mangled token. Those of a post from another site ("Origin checking failed…",
+# "Referer checking failed…") get the plain 403 page.
+CSRF_TOKEN_REASON_PREFIX = "CSRF "
+CONFIRM_MESSAGE = "Please press “Post Comment” once more to send your comment."
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: for the comment form, the form again with the visitor's text
+    and a valid token, so one more press sends it; anything else, the friendly 403 page.
+
+    Pages from the shared cache carry no token (see blog/freshness.py): their script adds
+    it at submit time, and this is what a visitor without JavaScript sees instead. It
+    saves nothing, so a forged cross-site post gains nothing: the visitor must still
+    press the button on this site's own page, which no other site can frame.
+    """
+    match = _resolve_or_none(request.path_info)
+    if (
+        match is not None
+        and match.view_name == "comments:post-comment"
+        and request.method == "POST"
+        and reason.startswith(CSRF_TOKEN_REASON_PREFIX)
+    ):
+        post = Post.objects.published().filter(pk=match.kwargs["post_id"]).first()
+        if post is not None and services.comments_are_open(post=post):
+            form = CommentForm(request.POST)
+            form.is_valid()
+            form.add_error(None, CONFIRM_MESSAGE)
+            return _form_page(request, post, form, status=403)
+    return csrf_views.csrf_failure(request, reason)
+
+
+def _resolve_or_none(path):
+    try:
+        return resolve(path)
+    except Resolver404:
+        return None
+
+
+@require_GET
+@ensure_csrf_cookie
+@never_cache
+def csrf_cookie(request):
+    """Sets the CSRF cookie, for the comment form's script on a page from the shared cache."""
+    return HttpResponse(status=204)
 
 
 def _remember_pending(request, comment):
@@ -191,4 +241,5 @@ def comment_section_context(request, post, *, form=None) -> dict:
         "cancel_url": post.get_absolute_url(),
         "spam_checking": services.spam_checking_is_on(),
         "feed_url": reverse("comments:post-feed", args=[post.pk]),
+        "csrf_cookie_name": settings.CSRF_COOKIE_NAME,
     }

@@ -54,6 +54,9 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+# The comment form on a cached page gets its token at submit time; without JavaScript,
+# this view shows the form once more with a token (see blog/freshness.py).
+CSRF_FAILURE_VIEW = "comments.views.csrf_failure"
 
 # The public address of the site, used in feeds, e-mails and as Akismet's blog URL.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -84,6 +87,8 @@ MIDDLEWARE = [
     # Django masks the CSRF token afresh in every response, which defeats BREACH.
     "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the session, auth and CSRF middleware, so a cached page costs none of them.
+    "blog.freshness.SharedPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -183,8 +183,11 @@ def test_pages_carry_the_security_headers(client, post, served_over_https):
 
 @pytest.mark.django_db
 def test_scripts_run_only_with_the_nonce_of_their_own_response(client, post, served_over_https):
+    """On a visitor's own page (here a returning commenter's). The page shared by
+    anonymous readers has no nonce at all: tests/blog/test_page_cache.py."""
+    client.cookies["comment_author"] = "Ada"
     nonces = []
-    for _ in range(2):  # The second may come from the page cache: still its own nonce.
+    for _ in range(2):
         response = client.get(post.get_absolute_url(), secure=True)
         [header_nonce] = [
             value[len("'nonce-") : -1]

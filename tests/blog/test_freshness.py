@@ -187,9 +187,10 @@ def test_a_logged_in_reader_always_gets_a_fresh_page(client, post, editor):
 
 
 @pytest.mark.django_db
-def test_a_new_csrf_cookie_means_a_new_page(client, post):
-    """The form's token comes from the CSRF cookie: a copy made under another cookie
-    would fail when submitted, so the browser must not be told to reuse it."""
+def test_a_new_csrf_cookie_means_a_new_page_when_the_form_holds_a_token(client, post):
+    """A returning commenter's page carries a token from their CSRF cookie: a copy made
+    under another cookie would fail when submitted, so it must not be reused."""
+    client.cookies["comment_author"] = "Ada"
     url = post.get_absolute_url()
     first = visit(client, url)
     client.cookies["csrftoken"] = "x" * 32

@@ -124,6 +124,34 @@ def test_reply_works_without_javascript(page_without_js, post, first_comment):
     expect(own).to_contain_text(AWAITING)
 
 
+def test_a_reader_of_the_cached_page_comments_with_javascript(page, browser, live_server, post):
+    page.goto(post.get_absolute_url())  # The first reader's visit fills the page cache.
+    context = browser.new_context(base_url=live_server.url)
+    reader = context.new_page()
+    reader.goto(post.get_absolute_url())
+    assert not [cookie for cookie in context.cookies() if cookie["name"] == "csrftoken"]
+
+    leave_comment(reader, name="Cached Reader", body="Sent from the shared page.")
+
+    expect(reader.locator(".messages")).to_contain_text(AWAITING)
+    assert Comment.objects.filter(body="Sent from the shared page.").count() == 1
+    context.close()
+
+
+def test_without_javascript_the_cached_page_form_sends_after_one_more_press(page_without_js, post):
+    page = page_without_js
+    page.goto(post.get_absolute_url())
+
+    leave_comment(page, name="No Script", body="Sent without a token at first.")
+
+    expect(page.locator(".comment-errors")).to_contain_text("once more")
+    expect(page.get_by_label("Comment:")).to_have_value("Sent without a token at first.")
+    assert not Comment.objects.filter(body="Sent without a token at first.").exists()
+    page.get_by_role("button", name="Post Comment").click()
+    expect(page.locator(".messages")).to_contain_text(AWAITING)
+    assert Comment.objects.filter(body="Sent without a token at first.").count() == 1
+
+
 def test_spam_never_appears_and_not_spam_tells_akismet(page, moderator_page, post, fake_akismet):
     page.goto(post.get_absolute_url())
     leave_comment(page, name=SPAM_AUTHOR, body="Cheap pills here.")

@@ -333,8 +333,10 @@ def test_comment_feed_of_a_draft_is_not_found(client):
 
 @pytest.mark.django_db
 def test_form_on_the_post_page_passes_csrf_protection(post):
-    """The form's partial is included with `only`, so its CSRF token must be passed in."""
+    """The form's partial is included with `only`, so its CSRF token must be passed in.
+    (A returning commenter's page is their own, so its form carries their token.)"""
     browser = Client(enforce_csrf_checks=True)
+    browser.cookies["comment_author"] = "C"
     page = browser.get(post.get_absolute_url()).content.decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
 

@@ -26,6 +26,7 @@ MARKER = "A remark typed with care 5c1e"
 AWAITING = "Your comment is awaiting moderation."
 NOT_AVAILABLE = "The comment you are replying to is not available."
 FORM_EXPIRED = "This form has expired"
+SEND_ONCE_MORE = "once more to send your comment"
 NOT_FOUND = "Page not found"
 NOT_AN_IMAGE = "Upload a valid image."
 
@@ -86,7 +87,7 @@ def get(path_of):
     return lambda site: visitor().get(path_of(site))
 
 
-def with_csrf_checks(token=None, *, cookie=True, **fields):
+def with_csrf_checks(token=None, *, cookie=True, origin=None, **fields):
     """Post with CSRF checks on, as from a browser: `token` None sends the right one."""
 
     def send(site):
@@ -96,7 +97,8 @@ def with_csrf_checks(token=None, *, cookie=True, **fields):
         data = comment_form(**fields)
         right = client.cookies["csrftoken"].value if cookie else ""
         data["csrfmiddlewaretoken"] = right if token is None else token
-        return client.post(comment_url(site.post), data, REMOTE_ADDR=next_ip())
+        headers = {"origin": origin} if origin else {}
+        return client.post(comment_url(site.post), data, REMOTE_ADDR=next_ip(), headers=headers)
 
     return send
 
@@ -260,9 +262,16 @@ CASES = {
         lambda site: visitor().post("/comments/post/987654/", comment_form()), 404, NOT_FOUND
     ),
     # Protocol abuse.
-    "csrf-token-missing": Case(with_csrf_checks(token=""), 403, FORM_EXPIRED),
-    "csrf-token-stale": Case(with_csrf_checks(token="s" * 32), 403, FORM_EXPIRED),
-    "csrf-cookie-missing": Case(with_csrf_checks(token="s" * 32, cookie=False), 403, FORM_EXPIRED),
+    # The comment form comes back filled in, with a token, to send once more (a page from
+    # the shared cache has no token for a browser without JavaScript to send).
+    "csrf-token-missing": Case(with_csrf_checks(token=""), 403, SEND_ONCE_MORE),
+    "csrf-token-stale": Case(with_csrf_checks(token="s" * 32), 403, SEND_ONCE_MORE),
+    "csrf-cookie-missing": Case(
+        with_csrf_checks(token="s" * 32, cookie=False), 403, SEND_ONCE_MORE
+    ),
+    "csrf-from-another-site": Case(
+        with_csrf_checks(origin="https://elsewhere.example"), 403, FORM_EXPIRED
+    ),
     "csrf-token-valid": Case(with_csrf_checks(), 302, AWAITING, stored=1),
     "double-submit": Case(twice, 409, "already said that", stored=1),
     "repeated-fields": Case(
