@@ -112,6 +112,7 @@ def seed_small_site() -> None:
     author.save()
     Tag.objects.bulk_create(Tag(name=name, slug=name) for name in TAGS)
     _create_posts(range(SMALL_SITE_POSTS), author)
+    _refresh_statistics()
 
 
 def seed_large_site() -> None:
@@ -123,6 +124,16 @@ def seed_large_site() -> None:
         _create_posts(range(start, min(start + 2_000, LARGE_SITE_POSTS)), author)
     for count, number in COMMENTED_POSTS.items():
         _create_thread(post_by_number(number), count)
+    _refresh_statistics()
+
+
+def _refresh_statistics() -> None:
+    """What the daily `analyze_database` cron job does on a live site (see README)."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("analyze_database", stdout=StringIO())
 
 
 def _create_posts(numbers: range, author) -> None:

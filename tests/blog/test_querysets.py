@@ -49,3 +49,21 @@ def test_source_title_without_url_is_a_validation_error():
     with pytest.raises(Exception) as error:
         post.full_clean()
     assert "source_url" in error.value.message_dict
+
+
+@pytest.mark.django_db
+def test_analyze_database_gives_the_planner_statistics():
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    make_post(tags=["python"])
+    out = StringIO()
+    call_command("analyze_database", stdout=out)
+
+    assert "Statistics refreshed" in out.getvalue()
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM sqlite_stat1")
+            assert cursor.fetchone()[0] > 0
