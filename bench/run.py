@@ -168,6 +168,15 @@ def measure_load(results: report.Results, urls: dict[str, str], env: dict, workd
                 bytes=len(saved[floor_path].body),
             )
 
+    # Every request rendered: the page cache off, the thread's fragment cache on.
+    rendered_env = {**env, "BLOG_PAGE_CACHE": "0"}
+    with load.Gunicorn("config.wsgi:application", env=rendered_env, log=logs) as app:
+        path = urls[report.POST_100]
+        load.warm(app.base_url, path)
+        results.rendered_load = load.run_wrk(app.base_url + path, **wrk_options)
+        log("Loaded the 100-comment page, rendered every time, under gunicorn.")
+
+    # Nothing cached at all, for comparison.
     nocache_env = {**env, "DJANGO_SETTINGS_MODULE": "bench.settings_nocache"}
     with load.Gunicorn("config.wsgi:application", env=nocache_env, log=logs) as app:
         path = urls[report.POST_100]

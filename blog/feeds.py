@@ -71,7 +71,7 @@ class TagFeed(LatestPostsFeed):
         return reverse("blog:tag", kwargs={"slug": tag.slug})
 
     def items(self, tag):
-        return Post.objects.published().for_listing().filter(tags=tag)[:FEED_LENGTH]
+        return Post.objects.published().for_listing().tagged(tag)[:FEED_LENGTH]
 
 
 class TagAtomFeed(TagFeed):

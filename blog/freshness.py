@@ -137,7 +137,8 @@ def is_shared_page_request(request) -> bool:
     """Whether this visitor gets the page every anonymous reader gets."""
     cookies = request.COOKIES
     return (
-        request.method in ("GET", "HEAD")
+        settings.BLOG_PAGE_CACHE
+        and request.method in ("GET", "HEAD")
         and not cookies.get(settings.SESSION_COOKIE_NAME)
         and not cookies.get(MESSAGES_COOKIE)
         and not any(cookies.get(name) for name in AUTHOR_COOKIES)

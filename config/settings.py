@@ -207,6 +207,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 BLOG_IMAGE_MAX_BYTES = env_int("BLOG_IMAGE_MAX_BYTES", 5 * 1024 * 1024)
 BLOG_IMAGE_MAX_PIXELS = env_int("BLOG_IMAGE_MAX_PIXELS", 40_000_000)
 BLOG_POSTS_PER_PAGE = env_int("BLOG_POSTS_PER_PAGE", 10)
+# Keep public pages whole in the cache for anonymous readers (see blog/freshness.py).
+BLOG_PAGE_CACHE = env_bool("BLOG_PAGE_CACHE", True)
 
 # Comments and Akismet. Spam checking turns on only when AKISMET_API_KEY is set.
 AKISMET_API_KEY = os.environ.get("AKISMET_API_KEY", "")
