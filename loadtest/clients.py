@@ -1,7 +1,8 @@
 """The load: threads that read pages and post comments as visitors do, and what they saw.
 
 Each client loops over a shared list of comments: it opens the post's page as a new
-visitor (no cookies), takes the CSRF token from the form, posts the comment without
+visitor (no cookies), takes the CSRF token as the page's script does (from the CSRF
+cookie, asking the site to set it when the shared, cached page did not), posts the comment without
 following the redirect, then reads another page. Every comment comes from its own
 address (X-Forwarded-For, trusted by the server as behind one proxy) and email, so flood
 control lets it through. Some visitors double-click: the same form is posted twice at
@@ -18,7 +19,9 @@ from dataclasses import dataclass, field, replace
 
 import httpx
 
-CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]*)"')
+CSRF_COOKIE = "csrftoken"
+CSRF_COOKIE_PATH = "/comments/csrf-cookie/"
 COMMENT_ANCHOR = re.compile(r"#comment-(\d+)$")
 # What comments/views.py answers to each refusal we provoke: status and the page's words.
 REFUSALS = {
@@ -164,13 +167,27 @@ class Visitor:
         return response
 
     def open_form(self, submission: Submission) -> str | None:
-        """Open the post's page as a new visitor; the CSRF token of its comment form."""
+        """Open the post's page as a new visitor; the CSRF token to send with its form.
+
+        A page rendered for this visitor carries it in the form; the page every anonymous
+        reader shares carries none, and static/js/comments.js sends the CSRF cookie
+        instead, first asking the site to set it. This does the same.
+        """
         self.client.cookies.clear()
         response = self.get(submission.post_path)
         match = CSRF_INPUT.search(response.text) if response is not None else None
-        if match is None and response is not None and response.status_code == 200:
-            self.tally.problems.append(f"GET {submission.post_path}: no comment form")
-        return match.group(1) if match else None
+        if match is None:
+            if response is not None and response.status_code == 200:
+                self.tally.problems.append(f"GET {submission.post_path}: no comment form")
+            return None
+        if match.group(1):
+            return match.group(1)
+        if not self.client.cookies.get(CSRF_COOKIE):
+            answer = self._send("GET", CSRF_COOKIE_PATH)
+            if answer is None or answer.status_code != 204:
+                self.tally.problems.append(f"GET {CSRF_COOKIE_PATH} did not set the cookie")
+                return None
+        return self.client.cookies.get(CSRF_COOKIE)
 
     def post_comment(self, submission: Submission, csrf_token: str) -> Outcome:
         data = {
