@@ -202,6 +202,8 @@ def file_database(request, transactional_db, tmp_path):
     The test is transactional, so nothing else wraps it in a transaction. Afterwards the
     in-memory database is put back, still open, for pytest-django to empty.
     """
+    if connection.vendor != "sqlite":
+        pytest.skip("These tests hold SQLite's lock on its database file.")
     connection.ensure_connection()
     in_memory = connection.connection
     path = tmp_path / "db.sqlite3"
