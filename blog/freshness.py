@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from functools import cache, wraps
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache as page_cache
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
@@ -37,11 +38,12 @@ from django.views.decorators.http import condition
 
 from .models import Post, PublicChange
 
-# Cookies that fill in the comment form for a returning commenter.
+# Cookies that fill in the comment form for a returning commenter (set by
+# comments.views, under AUTHOR_COOKIES there).
 AUTHOR_COOKIES = ("comment_author", "comment_author_email", "comment_author_url")
 # Django's cookie for flash messages ("Your comment is awaiting moderation.").
-MESSAGES_COOKIE = "messages"
-# Set by comments.views in the session of a visitor whose comment is held.
+MESSAGES_COOKIE = CookieStorage.cookie_name
+# Where comments.views keeps, in the session, the ids of a visitor's held comments.
 PENDING_SESSION_KEY = "comments_pending"
 # Pages with other query parameters (a reply form, odd junk) are rendered every time,
 # so no one can fill the cache with variants.

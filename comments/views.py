@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect, ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_POST
 
+from blog.freshness import PENDING_SESSION_KEY
 from blog.middleware import BUSY_RETRY_AFTER_SECONDS, database_is_busy
 from blog.models import Post
 
@@ -28,7 +29,6 @@ from .thread import render_thread
 logger = logging.getLogger(__name__)
 
 AWAITING_MODERATION = "Your comment is awaiting moderation."
-PENDING_SESSION_KEY = "comments_pending"
 PENDING_REMEMBERED = 20
 # The cookies WordPress uses to fill in the form for a returning commenter.
 AUTHOR_COOKIES = {
