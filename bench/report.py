@@ -395,7 +395,7 @@ def _other_rows(results: Results) -> list[list[str]]:
     rendered = results.rendered_load
     rows.append(
         [
-            "post, 100 comments, under gunicorn, page cache off (BLOG_PAGE_CACHE=0)",
+            "post, 100 comments, under gunicorn, page cache off (PAGE_CACHE=0)",
             "n/a"
             if rendered is None
             else f"{per_second(rendered)} req/s, p50 {ms(rendered.p50_s)} ms, "

@@ -142,7 +142,7 @@ def measure_load(results: report.Results, urls: dict[str, str], env: dict, workd
     logs = workdir / "gunicorn.log"
     wrk_options = {"seconds": args.seconds, "keepalive": args.keepalive}
     # The cheapest page Django serves here, to tell Django's own cost from the pages'.
-    floor_path = reverse("blog:robots-txt")
+    floor_path = reverse("core:robots-txt")
     with load.Gunicorn("config.wsgi:application", env=env, log=logs) as app:
         saved = {path: load.warm(app.base_url, path) for path in [*urls.values(), floor_path]}
         pages_file = workdir / "static-pages.json"
@@ -169,7 +169,7 @@ def measure_load(results: report.Results, urls: dict[str, str], env: dict, workd
             )
 
     # Every request rendered: the page cache off, the thread's fragment cache on.
-    rendered_env = {**env, "BLOG_PAGE_CACHE": "0"}
+    rendered_env = {**env, "PAGE_CACHE": "0"}
     with load.Gunicorn("config.wsgi:application", env=rendered_env, log=logs) as app:
         path = urls[report.POST_100]
         load.warm(app.base_url, path)

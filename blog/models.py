@@ -1,5 +1,7 @@
 """Posts: articles and link posts ("reblogs") that quote a passage from a source."""
 
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -12,20 +14,22 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from taggit.managers import TaggableManager
 
+from core.markup import render_markdown, without_control_characters
+
 from .images import validate_image
-from .markup import render_markdown, without_control_characters
 
 
 class PostQuerySet(models.QuerySet):
-    def published(self) -> "PostQuerySet":
+    def published(self, *, now: datetime | None = None) -> "PostQuerySet":
         """Posts a visitor may see: published, and not scheduled for later."""
-        return self.filter(status=Post.Status.PUBLISHED, published_at__lte=timezone.now())
+        return self.filter(status=Post.Status.PUBLISHED, published_at__lte=now or timezone.now())
 
     def drafts(self) -> "PostQuerySet":
         return self.filter(status=Post.Status.DRAFT)
 
-    def scheduled(self) -> "PostQuerySet":
-        return self.filter(status=Post.Status.PUBLISHED, published_at__gt=timezone.now())
+    def scheduled(self, *, now: datetime | None = None) -> "PostQuerySet":
+        """Posts that will go live by themselves when their publish date comes."""
+        return self.filter(status=Post.Status.PUBLISHED, published_at__gt=now or timezone.now())
 
     def for_listing(self) -> "PostQuerySet":
         """What a list of posts shows: author and tags in two queries, whatever the page size."""
@@ -181,6 +185,7 @@ class Post(models.Model):
 
     @property
     def is_published(self) -> bool:
+        """PostQuerySet.published()'s rule, for a post already in hand."""
         return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
 
     @property
@@ -202,20 +207,3 @@ class Post(models.Model):
     @property
     def source_label(self) -> str:
         return self.source_title or self.source_name or self.source_url
-
-
-class PublicChange(models.Model):
-    """One row holding when the public site last changed: a post published, edited or
-    removed, a tag renamed, a comment approved, edited or taken down.
-
-    Readers' browsers revalidate pages against it (see blog/freshness.py). It lives in
-    the database, not the cache, so every server process agrees on it without Redis.
-    """
-
-    changed_at = models.DateTimeField()
-
-    class Meta:
-        verbose_name = "public change"
-
-    def __str__(self):
-        return f"Public site changed at {self.changed_at:%Y-%m-%d %H:%M:%S}"

@@ -1,8 +1,9 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path, register_converter
 
+from core.pagecache import public_page
+
 from . import feeds, views
-from .freshness import public_page
 from .sitemaps import sitemaps
 
 
@@ -63,6 +64,4 @@ urlpatterns = [
         name="post-detail",
     ),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
-    path("robots.txt", views.RobotsTxtView.as_view(), name="robots-txt"),
-    path("privacy/", views.PrivacyView.as_view(), name="privacy"),
 ]

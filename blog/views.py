@@ -15,7 +15,8 @@ from django.views.generic import (
 )
 from taggit.models import Tag
 
-from .freshness import public_page
+from core.pagecache import public_page
+
 from .models import Post
 
 SEARCH_MAX_LENGTH = 200
@@ -166,27 +167,3 @@ class SearchView(BlogViewMixin, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(query=self.get_query(), **kwargs)
-
-
-class RobotsTxtView(TemplateView):
-    template_name = "robots.txt"
-    content_type = "text/plain; charset=utf-8"
-
-
-class PrivacyView(TemplateView):
-    """What the site keeps about commenters, why and for how long, from the settings."""
-
-    template_name = "privacy.html"
-
-    def get_context_data(self, **kwargs):
-        rate_limit = settings.COMMENTS_RATE_LIMIT
-        return super().get_context_data(
-            personal_data_days=settings.COMMENTS_PERSONAL_DATA_RETENTION_DAYS,
-            akismet_data_days=settings.COMMENTS_AKISMET_DATA_RETENTION_DAYS,
-            spam_days=settings.COMMENTS_SPAM_RETENTION_DAYS,
-            spam_checking=bool(settings.AKISMET_API_KEY),
-            rate_limit_minutes=max(rate_limit[1] // 60, 1) if rate_limit else 0,
-            session_days=settings.SESSION_COOKIE_AGE // 86400,
-            contact_email=settings.SITE_CONTACT_EMAIL,
-            **kwargs,
-        )

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
-from blog.admin import GuardedAdminMixin
+from core.admin_guard import GuardedAdminMixin
 
 from . import privacy, services
 from .models import Comment, CommentEvent

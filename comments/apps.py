@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.core import checks
 from django.db.models.signals import post_delete, post_save
 
@@ -8,6 +9,9 @@ class CommentsConfig(AppConfig):
     verbose_name = "Comments"
 
     def ready(self):
+        from core import registry
+
+        from . import closing, cookies, services
         from .checks import check_akismet_key
         from .signals import comment_changed
 
@@ -15,3 +19,27 @@ class CommentsConfig(AppConfig):
         Comment = self.get_model("Comment")
         post_save.connect(comment_changed, sender=Comment, dispatch_uid="fresh-comment")
         post_delete.connect(comment_changed, sender=Comment, dispatch_uid="fresh-comment-del")
+
+        # A remembered name fills in the form; a held comment shows to its author only.
+        registry.register_personal_cookies(*cookies.AUTHOR_COOKIES.values())
+        registry.register_personal_session_keys(cookies.PENDING_SESSION_KEY)
+        registry.register_page_settings(
+            COMMENTS_THREAD_DEPTH=lambda: settings.COMMENTS_THREAD_DEPTH,
+            COMMENTS_CLOSE_AFTER_DAYS=lambda: settings.COMMENTS_CLOSE_AFTER_DAYS,
+            COMMENTS_RATE_LIMIT=lambda: settings.COMMENTS_RATE_LIMIT,
+            COMMENTS_PERSONAL_DATA_RETENTION_DAYS=(
+                lambda: settings.COMMENTS_PERSONAL_DATA_RETENTION_DAYS
+            ),
+            COMMENTS_AKISMET_DATA_RETENTION_DAYS=(
+                lambda: settings.COMMENTS_AKISMET_DATA_RETENTION_DAYS
+            ),
+            COMMENTS_SPAM_RETENTION_DAYS=lambda: settings.COMMENTS_SPAM_RETENTION_DAYS,
+            SITE_CONTACT_EMAIL=lambda: settings.SITE_CONTACT_EMAIL,
+            spam_checking=services.spam_checking_is_on,
+        )
+
+        # The comment form leaves a post's page the moment its comments close by age.
+        registry.register_timed_change(
+            "comments-closed", passed=closing.last_closed, upcoming=closing.next_closing
+        )
+        registry.register_local_account("moderator", "Moderator", "Moderators")

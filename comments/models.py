@@ -5,8 +5,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from blog.markup import render_plain_text, without_control_characters
 from blog.models import Post
+from core.markup import render_plain_text, without_control_characters
 
 
 class CommentQuerySet(models.QuerySet):
@@ -31,6 +31,10 @@ class CommentQuerySet(models.QuerySet):
         return self.pending().filter(
             akismet_verdict__in=[Comment.Verdict.UNCHECKED, Comment.Verdict.ERROR]
         )
+
+    def reply_targets(self, post) -> "CommentQuerySet":
+        """The comments of `post` a visitor may reply to: the approved ones."""
+        return self.approved().filter(post=post)
 
     def by_author(self, email: str) -> "CommentQuerySet":
         return self.filter(author_email__iexact=email)

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from blog.freshness import note_public_change
+from core.pagecache import note_public_change
 
 from .models import AkismetReport, Comment, CommentEvent, SubmissionAttempt
 

@@ -6,7 +6,6 @@ notifies moderators. Every moderator action is one function here, used alike by 
 admin, the views and the management commands. Each step writes a `CommentEvent`.
 """
 
-import ipaddress
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,10 +19,11 @@ from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from blog.markup import without_control_characters
 from blog.models import Post
+from core.markup import without_control_characters
+from core.request_info import RequestInfo
 
-from . import locks, notify, ratelimit, spam
+from . import closing, locks, notify, ratelimit, spam
 from .models import AkismetReport, Comment, CommentEvent
 
 logger = logging.getLogger(__name__)
@@ -69,39 +69,6 @@ class IllegalTransition(Exception):
     """A moderator action that does not apply to the comment's current status."""
 
 
-@dataclass(frozen=True)
-class RequestInfo:
-    ip_address: str | None
-    user_agent: str
-    referrer: str
-
-    @classmethod
-    def from_meta(cls, meta: Mapping[str, str]) -> "RequestInfo":
-        ip = _client_ip(meta)
-        try:
-            # An IPv6 zone ("fe80::1%eth0") means nothing off this host; PostgreSQL refuses it.
-            ip = str(ipaddress.ip_address(ip.strip())).partition("%")[0]
-        except ValueError:
-            ip = None
-        # PostgreSQL text cannot hold NUL, which only a forged header carries.
-        return cls(
-            ip_address=ip,
-            user_agent=str(meta.get("HTTP_USER_AGENT", "")).replace("\x00", "")[:1000],
-            referrer=str(meta.get("HTTP_REFERER", "")).replace("\x00", "")[:2000],
-        )
-
-
-def _client_ip(meta: Mapping[str, str]) -> str:
-    """The visitor's address. Behind COMMENTS_TRUSTED_PROXIES proxies it is the entry
-    that many places from the right of X-Forwarded-For: each trusted proxy appends the
-    address it saw, and anything further left could have been typed by the visitor."""
-    proxies = settings.COMMENTS_TRUSTED_PROXIES
-    forwarded = [a.strip() for a in str(meta.get("HTTP_X_FORWARDED_FOR", "")).split(",")]
-    if proxies and len(forwarded) >= proxies and forwarded[-proxies]:
-        return forwarded[-proxies]
-    return str(meta.get("REMOTE_ADDR", "") or "")
-
-
 # Submission
 # ----------------------------------------------------------------------------------------
 
@@ -110,8 +77,7 @@ def comments_are_open(*, post: Post) -> bool:
     """Open unless the editor closed them or the post is older than COMMENTS_CLOSE_AFTER_DAYS."""
     if not post.comments_open or not post.is_published:
         return False
-    days = settings.COMMENTS_CLOSE_AFTER_DAYS
-    return not (days and post.published_at < timezone.now() - timedelta(days=days))
+    return not closing.closes_by_age(post=post, now=timezone.now())
 
 
 def comment_submit(
@@ -174,7 +140,7 @@ def _validate_submission(*, post, data, info, user) -> Comment | None:
         raise CommentRefused("Comments are closed on this post.", code="closed")
     parent = None
     if data.get("parent"):
-        parent = Comment.objects.approved().filter(post=post, pk=data["parent"]).first()
+        parent = Comment.objects.reply_targets(post).filter(pk=data["parent"]).first()
         if parent is None:
             raise CommentRefused(
                 "The comment you are replying to is not available. "

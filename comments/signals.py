@@ -1,6 +1,6 @@
 """Tell the public pages when a comment readers can see appears, changes or goes."""
 
-from blog.freshness import note_public_change
+from core.pagecache import note_public_change
 
 from .models import Comment
 

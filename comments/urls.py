@@ -1,12 +1,13 @@
 from django.urls import path
 
-from blog.freshness import public_page
+from core.pagecache import public_page
 
 from . import feeds, views
 
 app_name = "comments"
 urlpatterns = [
-    path("post/<int:post_id>/", views.post_comment, name="post-comment"),
-    path("csrf-cookie/", views.csrf_cookie, name="csrf-cookie"),
-    path("feed/<int:post_id>/", public_page(feeds.PostCommentsFeed()), name="post-feed"),
+    path("comments/post/<int:post_id>/", views.post_comment, name="post-comment"),
+    path("comments/csrf-cookie/", views.csrf_cookie, name="csrf-cookie"),
+    path("comments/feed/<int:post_id>/", public_page(feeds.PostCommentsFeed()), name="post-feed"),
+    path("privacy/", views.PrivacyView.as_view(), name="privacy"),
 ]

@@ -16,12 +16,13 @@ from django.views import csrf as csrf_views
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect, ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_POST
+from django.views.generic import TemplateView
 
-from blog.freshness import PENDING_SESSION_KEY
-from blog.middleware import BUSY_RETRY_AFTER_SECONDS, database_is_busy
 from blog.models import Post
+from core.middleware import BUSY_RETRY_AFTER_SECONDS, database_is_busy
 
 from . import services
+from .cookies import AUTHOR_COOKIE_AGE, AUTHOR_COOKIES, PENDING_REMEMBERED, PENDING_SESSION_KEY
 from .forms import CommentForm
 from .models import Comment
 from .thread import render_thread
@@ -29,14 +30,6 @@ from .thread import render_thread
 logger = logging.getLogger(__name__)
 
 AWAITING_MODERATION = "Your comment is awaiting moderation."
-PENDING_REMEMBERED = 20
-# The cookies WordPress uses to fill in the form for a returning commenter.
-AUTHOR_COOKIES = {
-    "author_name": "comment_author",
-    "author_email": "comment_author_email",
-    "author_url": "comment_author_url",
-}
-AUTHOR_COOKIE_AGE = 365 * 24 * 60 * 60
 REFUSAL_STATUS = {"closed": 403, "parent": 400, "flood": 429, "rate": 429, "duplicate": 409}
 # The largest form a valid comment makes: every field at its limit, each character
 # percent-encoded as four bytes of UTF-8 (twelve characters), and room for the rest.
@@ -110,7 +103,7 @@ def csrf_failure(request, reason=""):
     """CSRF_FAILURE_VIEW: for the comment form, the form again with the visitor's text
     and a valid token, so one more press sends it; anything else, the friendly 403 page.
 
-    Pages from the shared cache carry no token (see blog/freshness.py): their script adds
+    Pages from the shared cache carry no token (see core/pagecache): their script adds
     it at submit time, and this is what a visitor without JavaScript sees instead. It
     saves nothing, so a forged cross-site post gains nothing: the visitor must still
     press the button on this site's own page, which no other site can frame.
@@ -218,7 +211,7 @@ def _reply_target(request, post, form) -> Comment | None:
         parent_id = int(parent_id) if parent_id.isdecimal() and len(parent_id) < 19 else None
     if not parent_id:
         return None
-    return Comment.objects.approved().filter(post=post, pk=parent_id).first()
+    return Comment.objects.reply_targets(post).filter(pk=parent_id).first()
 
 
 def blank_form_fields_html() -> str:
@@ -261,3 +254,22 @@ def comment_section_context(request, post, *, form=None) -> dict:
         "csrf_cookie_name": settings.CSRF_COOKIE_NAME,
         "blank_fields_html": "" if form.is_bound or form.initial else blank_form_fields_html(),
     }
+
+
+class PrivacyView(TemplateView):
+    """What the site keeps about commenters, why and for how long, from the settings."""
+
+    template_name = "comments/privacy.html"
+
+    def get_context_data(self, **kwargs):
+        rate_limit = settings.COMMENTS_RATE_LIMIT
+        return super().get_context_data(
+            personal_data_days=settings.COMMENTS_PERSONAL_DATA_RETENTION_DAYS,
+            akismet_data_days=settings.COMMENTS_AKISMET_DATA_RETENTION_DAYS,
+            spam_days=settings.COMMENTS_SPAM_RETENTION_DAYS,
+            spam_checking=services.spam_checking_is_on(),
+            rate_limit_minutes=max(rate_limit[1] // 60, 1) if rate_limit else 0,
+            session_days=settings.SESSION_COOKIE_AGE // 86400,
+            contact_email=settings.SITE_CONTACT_EMAIL,
+            **kwargs,
+        )

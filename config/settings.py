@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -41,6 +42,25 @@ def env_float(name, default):
         raise ImproperlyConfigured(f"{name} must be a number, not {value!r}.") from None
 
 
+def env_rate(name, default):
+    """A rate such as "30/10m" (30 per 10 minutes) as (count, seconds); None for "0" or
+    "off". Units: s, m, h, d; "30/m" means 30 per minute."""
+    value = os.environ.get(name, "").strip().lower() or default
+    if value in {"0", "off"}:
+        return None
+    count, _, period = value.partition("/")
+    number, unit = period[:-1], period[-1:]
+    seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}.get(unit)
+    if not (count.isdecimal() and int(count) > 0 and seconds and (number or "1").isdecimal()):
+        raise ImproperlyConfigured(
+            f"{name} must look like 30/10m (30 per 10 minutes; units s, m, h, d), "
+            f"or 0 or off to turn the limit off, not {value!r}."
+        )
+    if not int(number or "1"):
+        raise ImproperlyConfigured(f"{name} needs a period longer than zero, not {value!r}.")
+    return int(count), int(number or "1") * seconds
+
+
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
@@ -55,7 +75,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 # The comment form on a cached page gets its token at submit time; without JavaScript,
-# this view shows the form once more with a token (see blog/freshness.py).
+# this view shows the form once more with a token (see core/pagecache).
 CSRF_FAILURE_VIEW = "comments.views.csrf_failure"
 
 # The public address of the site, used in feeds, e-mails and as Akismet's blog URL.
@@ -77,6 +97,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.humanize",
     "taggit",
+    "axes",
+    "core",
     "blog",
     "comments",
 ]
@@ -88,7 +110,7 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the session, auth and CSRF middleware, so a cached page costs none of them.
-    "blog.freshness.SharedPageCacheMiddleware",
+    "core.pagecache.SharedPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -97,7 +119,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # A database busy past its timeout gets a "try again" page (503), not a 500.
-    "blog.middleware.DatabaseBusyMiddleware",
+    "core.middleware.DatabaseBusyMiddleware",
+    # Admin logins throttled by django-axes (see AXES_* below); last, as axes asks.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -123,7 +147,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "blog.context_processors.site",
+                "core.context_processors.site",
             ],
         },
     },
@@ -184,8 +208,40 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+# Uploads go to the local disk, or, for several app servers, to an S3-compatible bucket
+# that all of them share (django-storages).
+MEDIA_STORAGE = os.environ.get("DJANGO_MEDIA_STORAGE", "").strip().lower() or "local"
+if MEDIA_STORAGE == "local":
+    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif MEDIA_STORAGE == "s3":
+    if not os.environ.get("AWS_STORAGE_BUCKET_NAME", "").strip():
+        raise ImproperlyConfigured("DJANGO_MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    _media_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"].strip(),
+            # Empty means boto3's own lookup (AWS's endpoint, an instance role's keys).
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL", "").strip() or None,
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID", "").strip() or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY", "").strip() or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME", "").strip() or None,
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN", "").strip() or None,
+            # A second upload of "photo.png" gets a name of its own instead of replacing
+            # the file that published pages show.
+            "file_overwrite": False,
+            # Plain, unsigned URLs: a signed one expires after an hour, but pages are
+            # cached whole until the site changes. The bucket must allow public reads.
+            "querystring_auth": False,
+            # No ACL on each object: the bucket's policy decides, as AWS now recommends.
+            "default_acl": None,
+        },
+    }
+else:
+    raise ImproperlyConfigured(
+        f"DJANGO_MEDIA_STORAGE must be local or s3, not {MEDIA_STORAGE!r}."
+    )
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -207,8 +263,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 BLOG_IMAGE_MAX_BYTES = env_int("BLOG_IMAGE_MAX_BYTES", 5 * 1024 * 1024)
 BLOG_IMAGE_MAX_PIXELS = env_int("BLOG_IMAGE_MAX_PIXELS", 40_000_000)
 BLOG_POSTS_PER_PAGE = env_int("BLOG_POSTS_PER_PAGE", 10)
-# Keep public pages whole in the cache for anonymous readers (see blog/freshness.py).
-BLOG_PAGE_CACHE = env_bool("BLOG_PAGE_CACHE", True)
+# Keep public pages whole in the cache for anonymous readers (see core/pagecache).
+# BLOG_PAGE_CACHE is its earlier name, still read.
+PAGE_CACHE = env_bool("PAGE_CACHE", env_bool("BLOG_PAGE_CACHE", True))
+# What cached pages and ETags are kept under: the deployed release (a commit id, say), so
+# every server running it agrees. Empty: a hash of the deployed code (core/pagecache).
+RELEASE = os.environ.get("DJANGO_RELEASE", "").strip()
 
 # Comments and Akismet. Spam checking turns on only when AKISMET_API_KEY is set.
 AKISMET_API_KEY = os.environ.get("AKISMET_API_KEY", "")
@@ -225,8 +285,10 @@ COMMENTS_SPAM_RETENTION_DAYS = env_int("COMMENTS_SPAM_RETENTION_DAYS", 15)
 COMMENTS_AKISMET_DATA_RETENTION_DAYS = env_int("COMMENTS_AKISMET_DATA_RETENTION_DAYS", 15)
 COMMENTS_MODERATOR_EMAILS = env_list("COMMENTS_MODERATOR_EMAILS")
 # How many reverse proxies stand in front of the site and append to X-Forwarded-For.
-# 0 (the default) trusts no header and uses the address of the connection.
-COMMENTS_TRUSTED_PROXIES = env_int("COMMENTS_TRUSTED_PROXIES", 0)
+# 0 (the default) trusts no header and uses the address of the connection. Read by
+# comments and the admin login throttle alike (core/request_info.py);
+# COMMENTS_TRUSTED_PROXIES is its earlier name, still read.
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", env_int("COMMENTS_TRUSTED_PROXIES", 0))
 
 # Email (Django 6.1's MAILERS). The console in development; SMTP otherwise.
 _email_backend = os.environ.get("DJANGO_EMAIL_BACKEND", "") or (
@@ -278,8 +340,6 @@ X_FRAME_OPTIONS = "DENY"
 
 # Content Security Policy (Django 6's built-in middleware): scripts only from this site
 # and only in tags carrying the request's nonce (`nonce="{{ csp_nonce }}"`); no inline code.
-from django.utils.csp import CSP  # noqa: E402
-
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
@@ -296,9 +356,7 @@ SECURE_CSP = {
 # Admin logins: django-axes refuses a login from an address after AXES_FAILURE_LIMIT
 # failures in a row, for AXES_COOLOFF_MINUTES, even with the right password. Failures are
 # counted in the database, so every worker sees them without a cache server; the address
-# is the visitor's, read as the comments read it (COMMENTS_TRUSTED_PROXIES).
-INSTALLED_APPS += ["axes"]
-MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # Last, as axes asks.
+# is the visitor's, read as the comments read it (TRUSTED_PROXIES).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -307,31 +365,12 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # In hours.
 AXES_LOCKOUT_PARAMETERS = ["ip_address"]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "comments.logins.client_ip"
-AXES_LOCKOUT_CALLABLE = "comments.logins.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "core.logins.client_ip"
+AXES_LOCKOUT_CALLABLE = "core.logins.lockout_response"
 # No record of successful logins (it would keep staff addresses for ever), and log lines
 # that name the address only, not the browser and path as well.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
-
-
-def env_rate(name, default):
-    """A rate such as "30/10m" (30 per 10 minutes) as (count, seconds); None for "0" or
-    "off". Units: s, m, h, d; "30/m" means 30 per minute."""
-    value = os.environ.get(name, "").strip().lower() or default
-    if value in {"0", "off"}:
-        return None
-    count, _, period = value.partition("/")
-    number, unit = period[:-1], period[-1:]
-    seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}.get(unit)
-    if not (count.isdecimal() and int(count) > 0 and seconds and (number or "1").isdecimal()):
-        raise ImproperlyConfigured(
-            f"{name} must look like 30/10m (30 per 10 minutes; units s, m, h, d), "
-            f"or 0 or off to turn the limit off, not {value!r}."
-        )
-    if not int(number or "1"):
-        raise ImproperlyConfigured(f"{name} needs a period longer than zero, not {value!r}.")
-    return int(count), int(number or "1") * seconds
 
 
 # Comment submissions from one address (an IPv6 /64), on top of COMMENTS_FLOOD_SECONDS:

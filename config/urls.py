@@ -8,7 +8,8 @@ admin.site.index_title = "Posts and comments"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("comments/", include("comments.urls")),
+    path("", include("core.urls")),
+    path("", include("comments.urls")),
     path("", include("blog.urls")),
 ]
 

@@ -162,7 +162,7 @@ def configure(workdir: Path, database_url: str) -> None:
         AKISMET_API_KEY="",  # spam checking off: comments are held as pending
         # Every request comes from 127.0.0.1; the site reads each visitor's own address
         # from X-Forwarded-For, as behind one reverse proxy.
-        COMMENTS_TRUSTED_PROXIES="1",
+        TRUSTED_PROXIES="1",
         COMMENTS_FLOOD_SECONDS="15",
         # The default limit: each comment has its own address, so only the burst probe
         # from one address reaches it.

@@ -236,7 +236,7 @@ def test_behind_the_proxy_forwarded_https_is_not_redirected(
 
 @pytest.mark.django_db
 def test_the_privacy_page_and_admin_login_carry_the_policy_too(client, served_over_https):
-    for url in (reverse("blog:privacy"), reverse("admin:login")):
+    for url in (reverse("comments:privacy"), reverse("admin:login")):
         response = client.get(url, secure=True)
         assert response.status_code == 200, url
         assert "'unsafe-inline'" not in csp_directives(response)["script-src"], url

@@ -1,5 +1,6 @@
 """Small helpers for the blog's templates."""
 
+import logging
 from urllib.parse import urljoin
 
 from django import template
@@ -8,6 +9,7 @@ from django.conf import settings
 from blog.images import renditions
 
 register = template.Library()
+logger = logging.getLogger(__name__)
 
 
 @register.simple_tag
@@ -26,8 +28,13 @@ def absolute(url):
 
 @register.inclusion_tag("includes/_post_image.html")
 def post_image(post, sizes="(min-width: 48rem) 45rem, 100vw"):
-    """The featured image with a srcset of WebP renditions, or the original alone."""
-    sources = renditions(post.image.name, post.image_width)
+    """The featured image with a srcset of WebP renditions, or the original alone; nothing
+    when the original is missing (a lost file, a server without the uploads)."""
+    try:
+        sources = renditions(post.image.name, post.image_width)
+    except FileNotFoundError:
+        logger.warning("The featured image of post %s is missing: %s", post.pk, post.image.name)
+        return {}
     srcset = [f"{url} {width}w" for url, width in sources]
     if srcset and post.image_width:
         srcset.append(f"{post.image.url} {post.image_width}w")

@@ -3,9 +3,22 @@
 from django.db import migrations, models
 
 
-def render_existing_comments(apps, schema_editor):
-    from blog.markup import render_plain_text
+def render_plain_text(text):
+    """Copied, not imported: a migration must render as it did when it was written."""
+    import nh3
+    from django.utils.html import linebreaks, urlize
 
+    html = linebreaks(urlize(text, trim_url_limit=60, nofollow=False, autoescape=True))
+    return nh3.clean(
+        html,
+        tags={"a", "p", "br"},
+        attributes={"a": {"href"}},
+        url_schemes={"http", "https"},
+        link_rel="nofollow ugc noopener",
+    )
+
+
+def render_existing_comments(apps, schema_editor):
     Comment = apps.get_model("comments", "Comment")
     for comment in Comment.objects.only("pk", "body").iterator():
         Comment.objects.filter(pk=comment.pk).update(body_html=render_plain_text(comment.body))

@@ -410,7 +410,7 @@ def test_moderator_emails_setting_overrides_the_group(
 
 @pytest.mark.django_db
 def test_behind_a_trusted_proxy_the_visitors_address_is_recorded(post, settings):
-    settings.COMMENTS_TRUSTED_PROXIES = 1
+    settings.TRUSTED_PROXIES = 1
     proxied = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "6.6.6.6, 203.0.113.9"}
 
     comment = submit(post, proxied)

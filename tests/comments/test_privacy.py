@@ -18,7 +18,7 @@ from tests.comments.conftest import post_comment
 
 Kind = CommentEvent.Kind
 CHANGELIST = reverse("admin:comments_comment_changelist")
-PRIVACY = reverse("blog:privacy")
+PRIVACY = reverse("comments:privacy")
 
 
 def days_ago(days):

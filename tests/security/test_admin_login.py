@@ -91,7 +91,7 @@ def test_the_lockout_ends_after_the_cool_off(client, staff):
 
 @pytest.mark.django_db
 def test_behind_a_proxy_the_visitor_is_locked_out_not_the_proxy(client, staff, settings):
-    settings.COMMENTS_TRUSTED_PROXIES = 1
+    settings.TRUSTED_PROXIES = 1
     proxy = "10.0.0.2"
     for _ in range(5):
         log_in(client, "wrong-guess", ip=proxy, HTTP_X_FORWARDED_FOR="198.51.100.66")

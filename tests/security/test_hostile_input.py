@@ -111,11 +111,11 @@ def twice(site):
 
 
 def forwarded_for(header, *, proxies=0, then_again=False):
-    """A comment carrying X-Forwarded-For, with COMMENTS_TRUSTED_PROXIES set to `proxies`;
+    """A comment carrying X-Forwarded-For, with TRUSTED_PROXIES set to `proxies`;
     `then_again` sends a second one from the same connection, claiming another address."""
 
     def send(site):
-        site.settings.COMMENTS_TRUSTED_PROXIES = proxies
+        site.settings.TRUSTED_PROXIES = proxies
         response = visitor().post(
             comment_url(site.post),
             comment_form(),

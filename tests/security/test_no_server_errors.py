@@ -92,7 +92,7 @@ def public_pages(site):
         "tag-feed-rss": reverse("blog:tag-feed-rss", args=["python"]),
         "comment-feed": reverse("comments:post-feed", args=[site.post.pk]),
         "sitemap": reverse("blog:sitemap"),
-        "robots": reverse("blog:robots-txt"),
+        "robots": reverse("core:robots-txt"),
     }
 
 
@@ -188,14 +188,14 @@ def test_search_with_metacharacters_finds_nothing_rather_than_everything(visitor
 @pytest.mark.parametrize(
     "host", ["evil.example", "a" * 300, "[::1", "bad host", "x\x00y", "testserver:", ""]
 )
-@pytest.mark.parametrize("name", ["blog:robots-txt", "blog:sitemap", "blog:home"])
+@pytest.mark.parametrize("name", ["core:robots-txt", "blog:sitemap", "blog:home"])
 def test_a_forged_host_header_is_a_bad_request(visitor, site, name, host):
     assert visitor.get(reverse(name), HTTP_HOST=host).status_code == 400
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("host", ["testserver:99999999", "TESTSERVER"])
-@pytest.mark.parametrize("name", ["blog:robots-txt", "blog:sitemap"])
+@pytest.mark.parametrize("name", ["core:robots-txt", "blog:sitemap"])
 def test_an_odd_but_allowed_host_header_still_works(visitor, site, name, host):
     assert visitor.get(reverse(name), HTTP_HOST=host).status_code == 200
 

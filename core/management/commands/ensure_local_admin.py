@@ -14,12 +14,14 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-# (username, label, group): the superuser and one account per staff role.
-ACCOUNTS = [
-    ("admin", "Admin", None),
-    ("editor", "Editor", "Editors"),
-    ("moderator", "Moderator", "Moderators"),
-]
+from core import registry
+
+SUPERUSER = registry.LocalAccount("admin", "Admin", None)
+
+
+def local_accounts() -> list[registry.LocalAccount]:
+    """The superuser, then one account per staff role that the apps registered."""
+    return [SUPERUSER, *registry.local_accounts.values()]
 
 
 class Command(BaseCommand):
@@ -45,16 +47,18 @@ class Command(BaseCommand):
             )
         path = credentials_file or Path(settings.BASE_DIR) / ".local-admin"
         passwords = read_passwords(path)
-        for username, _, _ in ACCOUNTS:
-            passwords.setdefault(username, secrets.token_urlsafe(12))
+        accounts = local_accounts()
+        for account in accounts:
+            passwords.setdefault(account.username, secrets.token_urlsafe(12))
         write_passwords(path, passwords)
 
         with transaction.atomic():
-            for username, _, group in ACCOUNTS:
-                ensure_account(username, passwords[username], group)
+            for account in accounts:
+                ensure_account(account.username, passwords[account.username], account.group)
 
         url = f"http://127.0.0.1:{port}/admin/"
-        for username, label, _ in ACCOUNTS:
+        for account in accounts:
+            username, label = account.username, account.label
             self.stdout.write(
                 f"{label + ':':<11}{url}  username: {username}  password: {passwords[username]}"
             )

@@ -1,18 +1,19 @@
 """What django-axes needs from the site to throttle admin logins (see AXES_* in settings).
 
-The address is read exactly as the comment pipeline reads it: behind a proxy, every login
-would otherwise come from the proxy, and one stranger's failures would lock out everyone.
+The address is read exactly as the comment pipeline reads it (core.request_info): behind a
+proxy, every login would otherwise come from the proxy, and one stranger's failures would
+lock out everyone.
 """
 
 from axes.helpers import get_cool_off, get_failure_limit
 from django.contrib import admin
 from django.template.response import TemplateResponse
 
-from .services import RequestInfo
+from .request_info import RequestInfo
 
 
 def client_ip(request) -> str:
-    """The visitor's address, trusting X-Forwarded-For only as COMMENTS_TRUSTED_PROXIES says."""
+    """The visitor's address, trusting X-Forwarded-For only as TRUSTED_PROXIES says."""
     return RequestInfo.from_meta(request.META).ip_address or ""
 
 

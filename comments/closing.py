@@ -1,0 +1,54 @@
+"""When a post's comments close by age (COMMENTS_CLOSE_AFTER_DAYS).
+
+The page cache must know the moment it happens, since no write marks it: these give the
+latest closing that has passed and the next to come (registered in CommentsConfig.ready).
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import DateTimeField, ExpressionWrapper, F, QuerySet
+
+from blog.models import Post
+
+
+def close_after() -> timedelta | None:
+    """How long after publishing comments close by themselves; None when they never do."""
+    days = settings.COMMENTS_CLOSE_AFTER_DAYS
+    return timedelta(days=days) if days else None
+
+
+def closes_by_age(*, post: Post, now: datetime) -> bool:
+    age = close_after()
+    return age is not None and post.published_at <= now - age
+
+
+def _posts_that_close(now: datetime) -> QuerySet:
+    age = close_after()
+    if age is None:
+        return Post.objects.none()
+    closes_at = ExpressionWrapper(F("published_at") + age, output_field=DateTimeField())
+    return (
+        Post.objects.published(now=now)
+        .filter(comments_open=True)
+        .annotate(closes_at=closes_at)
+        .values("closes_at")
+    )
+
+
+def last_closed(now: datetime) -> QuerySet:
+    """The latest moment at which a post's comments closed by age."""
+    age = close_after()
+    posts = _posts_that_close(now)
+    return posts if age is None else posts.filter(published_at__lte=now - age).order_by(
+        "-published_at"
+    )[:1]
+
+
+def next_closing(now: datetime) -> QuerySet:
+    """The next moment at which a post's comments will close by age."""
+    age = close_after()
+    posts = _posts_that_close(now)
+    return posts if age is None else posts.filter(published_at__gt=now - age).order_by(
+        "published_at"
+    )[:1]

@@ -1,0 +1,85 @@
+"""Site-wide middleware: a "try again" page, not a server error, when the database is
+busy or cannot be reached."""
+
+import logging
+import sqlite3
+from enum import StrEnum
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
+
+# What the 503 page asks browsers and crawlers to wait before trying again.
+BUSY_RETRY_AFTER_SECONDS = 5
+# SQLSTATE classes of PostgreSQL errors that mean the server is out of reach: connection
+# exceptions (08), and the server shutting down or refusing connections (57P01-57P03).
+UNREACHABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03")
+
+
+class DatabaseTrouble(StrEnum):
+    BUSY = "busy"  # Locked, or a statement or lock timeout: another request holds it.
+    UNREACHABLE = "unreachable"  # No connection at all: an outage, not load.
+
+
+def database_trouble(error: BaseException) -> DatabaseTrouble | None:
+    """What `error` says about the database, when it is a passing trouble worth a retry.
+
+    SQLite raises OperationalError("database is locked") when another writer holds the
+    lock past the busy timeout, but also uses OperationalError for bugs such as a missing
+    table, which must still fail loudly. PostgreSQL's OperationalError only ever means a
+    passing trouble: a lost connection, a lock or statement timeout, a serialization failure.
+    """
+    if isinstance(error, InterfaceError):  # The connection was closed under us.
+        return DatabaseTrouble.UNREACHABLE
+    if not isinstance(error, OperationalError):
+        return None
+    cause = error.__cause__
+    if isinstance(cause, sqlite3.OperationalError):
+        message = str(error).lower()
+        if "locked" in message or "busy" in message:
+            return DatabaseTrouble.BUSY
+        if "unable to open" in message or "disk i/o" in message:
+            return DatabaseTrouble.UNREACHABLE
+        return None
+    sqlstate = getattr(cause, "sqlstate", None)
+    if sqlstate is None or sqlstate.startswith(UNREACHABLE_SQLSTATES):
+        # psycopg gives no SQLSTATE when it never reached the server.
+        return DatabaseTrouble.UNREACHABLE
+    return DatabaseTrouble.BUSY
+
+
+def database_is_busy(error: BaseException) -> bool:
+    """Whether `error` is a passing trouble: busy, or out of reach for a moment."""
+    return database_trouble(error) is not None
+
+
+def busy_response(
+    status: int = 503, *, trouble: DatabaseTrouble = DatabaseTrouble.BUSY
+) -> HttpResponse:
+    """The 503 page. It is rendered without the request, so that showing it never reads
+    the session or the user from the database that is in trouble."""
+    context = {"unreachable": trouble == DatabaseTrouble.UNREACHABLE}
+    response = HttpResponse(render_to_string("503.html", context), status=status)
+    response["Retry-After"] = str(BUSY_RETRY_AFTER_SECONDS)
+    return response
+
+
+class DatabaseBusyMiddleware:
+    """Answer 503 with a friendly page when a view finds the database busy or gone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        trouble = database_trouble(exception)
+        if trouble is None:
+            return None
+        logger.warning(
+            "Database %s on %s %s: %s", trouble, request.method, request.path, exception
+        )
+        return busy_response(trouble=trouble)

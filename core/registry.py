@@ -1,0 +1,88 @@
+"""What the apps tell `core` about themselves, from their `AppConfig.ready()`.
+
+Core knows no domain: it never names another app's cookie, session key, setting or model.
+An app registers here what core must know, and core reads only these registries:
+
+- cookies and session keys that make a request personal (its page is never shared);
+- settings that change what pages look like (a change renews every cached page);
+- moments at which pages change by time alone (a scheduled post going live);
+- the accounts that `ensure_local_admin` creates for local development;
+- what robots.txt lists.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import QuerySet
+
+personal_cookies: set[str] = set()
+personal_session_keys: set[str] = set()
+# Label -> a callable giving the value that shapes pages (read at call time).
+page_settings: dict[str, Callable[[], Any]] = {}
+
+
+@dataclass(frozen=True)
+class TimedChange:
+    """Something readers see that changes when a moment passes, with no write at all.
+
+    Each callable takes "now" and returns a one-column queryset of moments, at most one
+    row: `passed` the latest moment at or before now, `upcoming` the earliest after it.
+    """
+
+    name: str
+    passed: Callable[[datetime], QuerySet]
+    upcoming: Callable[[datetime], QuerySet]
+
+
+timed_changes: dict[str, TimedChange] = {}
+
+
+@dataclass(frozen=True)
+class LocalAccount:
+    username: str
+    label: str
+    group: str | None
+
+
+local_accounts: dict[str, LocalAccount] = {}
+
+
+def register_personal_cookies(*names: str) -> None:
+    """Cookies whose presence makes a page this visitor's own (it fills in a form, say)."""
+    personal_cookies.update(names)
+
+
+def register_personal_session_keys(*keys: str) -> None:
+    """Session keys that make a page this visitor's own, and always fresh."""
+    personal_session_keys.update(keys)
+
+
+def register_page_settings(**values: Callable[[], Any]) -> None:
+    """Values that shape pages, by label: a change to any renews every cached page."""
+    page_settings.update(values)
+
+
+def register_timed_change(
+    name: str,
+    *,
+    passed: Callable[[datetime], QuerySet],
+    upcoming: Callable[[datetime], QuerySet],
+) -> None:
+    timed_changes[name] = TimedChange(name, passed, upcoming)
+
+
+def register_local_account(username: str, label: str, group: str | None = None) -> None:
+    local_accounts[username] = LocalAccount(username, label, group)
+
+
+# robots.txt: URL names of pages crawlers should skip, and of sitemaps.
+robots_disallowed: list[str] = []
+robots_sitemaps: list[str] = []
+
+
+def register_robots(*, disallow: tuple[str, ...] = (), sitemaps: tuple[str, ...] = ()) -> None:
+    """URL names for robots.txt: pages crawlers should skip, and sitemaps to read."""
+    robots_disallowed.extend(name for name in disallow if name not in robots_disallowed)
+    robots_sitemaps.extend(name for name in sitemaps if name not in robots_sitemaps)
