@@ -28,3 +28,15 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
+
+# gunicorn 25+ opens a control socket for `gunicornc` at one path per user
+# ($XDG_RUNTIME_DIR/gunicorn.ctl, else ~/.gunicorn/gunicorn.ctl). A second master on the
+# same host (another instance, or a new release started beside the old one) deletes the
+# first one's socket and takes the path, and whichever stops first deletes the other's:
+# gunicornc would then steer the wrong master, or none. Nothing here uses gunicornc
+# (systemd and signals run the servers), so it is off unless GUNICORN_CONTROL_SOCKET
+# gives this instance a path of its own, e.g. /run/marginalia/gunicorn.ctl.
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+else:
+    control_socket_disable = True

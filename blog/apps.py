@@ -26,14 +26,14 @@ class BlogConfig(AppConfig):
             )
 
         def newest_published(now: datetime):
-            return Post.objects.published(now=now).order_by("-published_at").values(
-                "published_at"
-            )[:1]
+            return (
+                Post.objects.published(now=now).order_by("-published_at").values("published_at")[:1]
+            )
 
         def next_scheduled(now: datetime):
-            return Post.objects.scheduled(now=now).order_by("published_at").values(
-                "published_at"
-            )[:1]
+            return (
+                Post.objects.scheduled(now=now).order_by("published_at").values("published_at")[:1]
+            )
 
         # A scheduled post appears on its own, with no save, when its time comes.
         registry.register_timed_change(

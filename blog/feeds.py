@@ -1,14 +1,18 @@
-"""Atom and RSS feeds of the newest posts, site-wide and per tag.
+"""RSS 2.0 and Atom feeds of the newest posts, site-wide and per tag.
 
-Each entry's description is the commentary, the excerpt as a cited blockquote and
-the "via" link, so a feed reader shows a link post as the site does.
+Each entry carries the whole post as HTML (RSS's content:encoded, Atom's content) as the
+post page shows it: the commentary, the excerpt as a cited blockquote and the "via" link,
+so a feed reader shows a link post as the site does. The summary goes in RSS's
+description and Atom's summary, as WordPress sends them.
 """
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
 from taggit.models import Tag
 
 from .models import Post
@@ -16,8 +20,32 @@ from .models import Post
 FEED_LENGTH = 20
 
 
+class AtomWithContent(Atom1Feed):
+    """Atom whose entries carry their HTML in <content type="html"> (RFC 4287 §4.1.3)."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content") is not None:
+            handler.addQuickElement("content", item["content"], {"type": "html"})
+
+
+class RssWithContent(Rss201rev2Feed):
+    """RSS 2.0 whose items carry their HTML in <content:encoded>, as WordPress's do."""
+
+    def rss_attributes(self):
+        return {
+            **super().rss_attributes(),
+            "xmlns:content": "http://purl.org/rss/1.0/modules/content/",
+        }
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content") is not None:
+            handler.addQuickElement("content:encoded", item["content"])
+
+
 class LatestPostsFeed(Feed):
-    description_template = "blog/_feed_item.html"
+    feed_type = RssWithContent
 
     def title(self):
         return settings.SITE_NAME
@@ -34,11 +62,19 @@ class LatestPostsFeed(Feed):
     def item_title(self, item):
         return item.title
 
+    def item_description(self, item):
+        # The summary is plain text; the feed carries HTML.
+        return escape(item.summary_text)
+
+    def item_extra_kwargs(self, item):
+        return {"content": render_to_string("blog/_feed_item.html", {"post": item})}
+
     def item_pubdate(self, item):
         return item.published_at
 
     def item_updateddate(self, item):
-        return item.updated_at
+        # A scheduled post was last saved before it went out.
+        return max(item.updated_at, item.published_at)
 
     def item_author_name(self, item):
         return item.author.get_full_name() or item.author.get_username()
@@ -53,7 +89,7 @@ class LatestPostsFeed(Feed):
 
 
 class LatestPostsAtomFeed(LatestPostsFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomWithContent
     subtitle = LatestPostsFeed.description
 
 
@@ -75,5 +111,5 @@ class TagFeed(LatestPostsFeed):
 
 
 class TagAtomFeed(TagFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomWithContent
     subtitle = TagFeed.description

@@ -77,8 +77,11 @@ def validate_image(file) -> None:
 
 
 def rendition_name(name: str, width: int) -> str:
+    """photo.png at 720 px is photo-png-720w.webp: the original's type is in the name, so
+    photo.png and photo.jpg uploaded in the same month never share renditions."""
     path = PurePosixPath(name)
-    return str(path.with_name(f"{path.stem}-{width}w.webp"))
+    kind = path.suffix.lstrip(".").lower() or "image"
+    return str(path.with_name(f"{path.stem}-{kind}-{width}w.webp"))
 
 
 def rendition_url(name: str, width: int) -> str:

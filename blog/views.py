@@ -2,12 +2,15 @@
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import Max, Min, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.generic import (
     ArchiveIndexView,
     DateDetailView,
+    DayArchiveView,
     ListView,
     MonthArchiveView,
     TemplateView,
@@ -50,16 +53,64 @@ class PostHomeView(BlogViewMixin, ArchiveIndexView):
 
 
 class EmptyPeriodIs404:
-    """The archive's list of months (or days) doubles as its emptiness check, which
-    saves the exists() query Django runs when allow_empty is off."""
+    """A year, month or day with no published posts is a 404, and the links to the
+    periods either side skip such periods, so an archive never links to a 404.
+
+    Django does both only with allow_empty off, at the cost of an exists() query and a
+    query per link; with it on, it links blindly to the adjacent period. Here the
+    paginator's count (queried anyway) is the emptiness check, and one query finds the
+    periods with posts either side.
+    """
 
     allow_empty = True
 
-    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
-        date_list = super().get_date_list(queryset, date_type, ordering)
-        if not date_list:
+    def get_dated_items(self):
+        try:
+            return super().get_dated_items()
+        except OverflowError:  # The day after 9999-12-31, or before 0001-01-01 in UTC.
+            raise Http404("Date out of range") from None
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, object_list, is_paginated = super().paginate_queryset(queryset, page_size)
+        if not paginator.count:
             raise Http404("No posts were published in this period.")
-        return date_list
+        return paginator, page, object_list, is_paginated
+
+    def periods_around(self, date, period):
+        """The start of the nearest `period` ("year", "month" or "day") with posts
+        before `date`'s, and after it: (previous, next), either of them None."""
+        cache = self.__dict__.setdefault("_periods_around", {})
+        if (date, period) not in cache:
+            start_of = getattr(self, f"_get_current_{period}")
+            start = self._make_date_lookup_arg(start_of(date))
+            end = self._make_date_lookup_arg(getattr(self, f"_get_next_{period}")(date))
+            nearest = self.get_queryset().aggregate(
+                previous=Max("published_at", filter=Q(published_at__lt=start)),
+                next=Min("published_at", filter=Q(published_at__gte=end)),
+            )
+            cache[date, period] = tuple(
+                start_of(timezone.localdate(moment)) if moment else None
+                for moment in (nearest["previous"], nearest["next"])
+            )
+        return cache[date, period]
+
+    def get_previous_year(self, date):
+        return self.periods_around(date, "year")[0]
+
+    def get_next_year(self, date):
+        return self.periods_around(date, "year")[1]
+
+    def get_previous_month(self, date):
+        return self.periods_around(date, "month")[0]
+
+    def get_next_month(self, date):
+        return self.periods_around(date, "month")[1]
+
+    def get_previous_day(self, date):
+        return self.periods_around(date, "day")[0]
+
+    def get_next_day(self, date):
+        return self.periods_around(date, "day")[1]
 
 
 @method_decorator(public_page, name="dispatch")
@@ -69,7 +120,18 @@ class PostYearArchiveView(BlogViewMixin, EmptyPeriodIs404, YearArchiveView):
 
 @method_decorator(public_page, name="dispatch")
 class PostMonthArchiveView(BlogViewMixin, EmptyPeriodIs404, MonthArchiveView):
-    pass
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        return None  # The page lists no days: skip the query.
+
+
+@method_decorator(public_page, name="dispatch")
+class PostDayArchiveView(BlogViewMixin, EmptyPeriodIs404, DayArchiveView):
+    # The page links to its own month rather than to the months around it.
+    def get_previous_month(self, date):
+        return None
+
+    def get_next_month(self, date):
+        return None
 
 
 @method_decorator(public_page, name="dispatch")

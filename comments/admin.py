@@ -1,14 +1,12 @@
 """The moderation queue: what needs attention first, one-click verdicts, each comment's history."""
 
-import json
+from dataclasses import replace
 
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
+from django.contrib.admin.utils import flatten_fieldsets
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce, Lower
-from django.http import HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
+from django.db.models import Count
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -16,7 +14,8 @@ from django.utils.text import Truncator
 
 from core.admin_guard import GuardedAdminMixin
 
-from . import privacy, services
+from . import services
+from .admin_privacy import PersonalDataActionsMixin
 from .models import Comment, CommentEvent
 
 Status = Comment.Status
@@ -96,20 +95,22 @@ def _compact_age(moment):
     return "now"
 
 
-def _run(modeladmin, request, queryset, service, done):
-    """Apply a moderator transition to each selected comment and say what happened."""
+def _run(modeladmin, request, queryset, move):
+    """Apply a moderator's move to each selected comment and say what happened."""
     changed, skipped = 0, 0
     # One transaction: feedback to Akismet goes out once, after everything commits.
     with transaction.atomic():
         for comment in queryset:
             try:
-                service(comment=comment, actor=request.user)
+                services.comment_transition(comment=comment, move=move.name, actor=request.user)
             except services.IllegalTransition:
                 skipped += 1
             else:
                 changed += 1
     if changed:
-        modeladmin.message_user(request, f"{done} {changed} comment(s).", messages.SUCCESS)
+        modeladmin.message_user(
+            request, f"{move.done_message} {changed} comment(s).", messages.SUCCESS
+        )
     if skipped:
         modeladmin.message_user(
             request,
@@ -118,48 +119,36 @@ def _run(modeladmin, request, queryset, service, done):
         )
 
 
-def _author_emails(queryset) -> list[str]:
-    """The distinct addresses behind the selected comments, in lower case."""
-    emails = queryset.exclude(author_email="").values_list(Lower("author_email"), flat=True)
-    return sorted(set(emails))
+# The moderators' moves by name, from the services' table: buttons and bulk actions.
+MODERATION = services.moderator_moves()
 
 
-# Each moderator move, named as in services.TRANSITIONS: (service, button, message).
-MODERATION = {
-    "approve": (services.comment_approve, "Approve", "Approved"),
-    "mark_spam": (services.comment_mark_spam, "Mark as spam", "Marked as spam"),
-    "mark_ham": (services.comment_mark_ham, "Not spam", "Marked as not spam"),
-    "trash": (services.comment_trash, "Move to trash", "Moved to the trash"),
-    "unapprove": (services.comment_unapprove, "Unapprove", "Unapproved"),
-    "restore": (services.comment_restore, "Restore from trash", "Restored"),
-}
-REPORTED_TO_AKISMET = {"mark_spam", "mark_ham"}
-
-
-def _bulk_action(name):
-    service, label, done = MODERATION[name]
-    if name in REPORTED_TO_AKISMET:
-        label = f"{label} (and tell Akismet)"
-
-    @admin.action(description=label, permissions=["change"])
+def _bulk_action(move):
+    @admin.action(description=move.label, permissions=["change"])
     def action(modeladmin, request, queryset):
-        _run(modeladmin, request, queryset, service, done)
+        _run(modeladmin, request, queryset, move)
 
-    action.__name__ = name
+    action.__name__ = move.name
     return action
+
+
+def _action_label(move) -> str:
+    if move.akismet_feedback and services.spam_checking_is_on():
+        return f"{move.label} (and tell Akismet)"
+    return move.label
 
 
 def moderation_buttons(comment):
     """The moves that apply to `comment` now, as (POST name, label) for its change page."""
     return [
-        (f"_{name}", label)
-        for name, (_, label, _) in MODERATION.items()
-        if comment.status in services.TRANSITIONS[name][0]
+        (f"_{name}", move.label)
+        for name, move in MODERATION.items()
+        if comment.status in move.starts
     ]
 
 
 @admin.register(Comment)
-class CommentAdmin(GuardedAdminMixin, admin.ModelAdmin):
+class CommentAdmin(GuardedAdminMixin, PersonalDataActionsMixin, admin.ModelAdmin):
     list_display = [
         "comment_start",
         "author",
@@ -173,7 +162,7 @@ class CommentAdmin(GuardedAdminMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_per_page = 50
     actions = [
-        *(_bulk_action(name) for name in MODERATION),
+        *(_bulk_action(move) for move in MODERATION.values()),
         "check_again",
         "export_personal_data",
         "erase_personal_data",
@@ -198,42 +187,27 @@ class CommentAdmin(GuardedAdminMixin, admin.ModelAdmin):
         ),
         ("Sent from", {"fields": ["ip_address", "user_agent", "referrer", "user"]}),
     ]
-    readonly_fields = [
-        "on_post",
-        "in_reply_to",
-        "status",
-        "created_at",
-        "akismet_verdict",
-        "akismet_checked_at",
-        "akismet_attempts",
-        "akismet_next_attempt_at",
-        "akismet_last_error",
-        "akismet_reports",
-        "ip_address",
-        "user_agent",
-        "referrer",
-        "user",
-    ]
+    # Everything else in the fieldsets is shown read-only.
+    editable_fields = ["author_name", "author_email", "author_url", "body"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [
+            field
+            for field in flatten_fieldsets(self.fieldsets)
+            if field not in self.editable_fields
+        ]
 
     def get_queryset(self, request):
-        approved_by_author = (
-            Comment.objects.approved()
-            .filter(author_email__iexact=OuterRef("author_email"))
-            .order_by()
-            .annotate(email=Lower("author_email"))
-            .values("email")
-            .annotate(count=Count("pk"))
-            .values("count")[:1]
-        )
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                author_approved_count=Coalesce(
-                    Subquery(approved_by_author, output_field=IntegerField()), Value(0)
-                )
-            )
-        )
+        return super().get_queryset(request).with_approved_by_author_count()
+
+    def get_actions(self, request, action_location=admin.ActionLocation.CHANGE_LIST):
+        # Whether a move tells Akismet depends on spam checking being on now.
+        actions = super().get_actions(request, action_location=action_location)
+        for name, move in MODERATION.items():
+            if name in actions:
+                label = _action_label(move)
+                actions[name] = replace(actions[name], description=label, plural_description=label)
+        return actions
 
     def has_add_permission(self, request):
         return False  # Comments come from visitors, through the pipeline.
@@ -339,53 +313,6 @@ class CommentAdmin(GuardedAdminMixin, admin.ModelAdmin):
                 messages.WARNING,
             )
 
-    # Personal data, as WordPress's privacy tools: by the authors' email addresses, for
-    # every comment each has made. Administrators only, as in WordPress.
-    # ------------------------------------------------------------------------------------
-
-    def has_privacy_permission(self, request):
-        return request.user.is_superuser
-
-    @admin.action(description="Export the authors’ personal data (JSON)", permissions=["privacy"])
-    def export_personal_data(self, request, queryset):
-        emails = _author_emails(queryset)
-        if not emails:
-            self.message_user(request, "These comments have no email address left to export.")
-            return None
-        exports = [privacy.personal_data_export(email=email) for email in emails]
-        response = HttpResponse(
-            json.dumps(exports, indent=2, ensure_ascii=False),
-            content_type="application/json; charset=utf-8",
-        )
-        response["Content-Disposition"] = 'attachment; filename="personal-data.json"'
-        return response
-
-    @admin.action(description="Erase the authors’ personal data…", permissions=["privacy"])
-    def erase_personal_data(self, request, queryset):
-        emails = _author_emails(queryset)
-        if not emails:
-            self.message_user(request, "These comments’ personal data is already erased.")
-            return None
-        if request.POST.get("confirm") == "yes":
-            erased = sum(
-                privacy.personal_data_erase(email=email, actor=request.user) for email in emails
-            )
-            self.message_user(
-                request,
-                f"Anonymised {erased} comment(s) by {len(emails)} commenter(s).",
-                messages.SUCCESS,
-            )
-            return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Erase personal data?",
-            "opts": self.model._meta,
-            "authors": [(email, privacy.comment_count(email=email)) for email in emails],
-            "queryset": queryset,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/comments/comment/erase_personal_data.html", context)
-
     # Pages
     # ------------------------------------------------------------------------------------
 
@@ -412,13 +339,13 @@ class CommentAdmin(GuardedAdminMixin, admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def response_change(self, request, obj):
-        for name, (service, _, done) in MODERATION.items():
+        for name, move in MODERATION.items():
             if f"_{name}" in request.POST:
                 try:
-                    service(comment=obj, actor=request.user)
+                    services.comment_transition(comment=obj, move=name, actor=request.user)
                 except services.IllegalTransition as error:
                     self.message_user(request, str(error), messages.ERROR)
                 else:
-                    self.message_user(request, f"{done}: {obj.author_name}’s comment.")
+                    self.message_user(request, f"{move.done_message}: {obj.author_name}’s comment.")
                 return HttpResponseRedirect(reverse("admin:comments_comment_change", args=[obj.pk]))
         return super().response_change(request, obj)

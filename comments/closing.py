@@ -40,15 +40,19 @@ def last_closed(now: datetime) -> QuerySet:
     """The latest moment at which a post's comments closed by age."""
     age = close_after()
     posts = _posts_that_close(now)
-    return posts if age is None else posts.filter(published_at__lte=now - age).order_by(
-        "-published_at"
-    )[:1]
+    return (
+        posts
+        if age is None
+        else posts.filter(published_at__lte=now - age).order_by("-published_at")[:1]
+    )
 
 
 def next_closing(now: datetime) -> QuerySet:
     """The next moment at which a post's comments will close by age."""
     age = close_after()
     posts = _posts_that_close(now)
-    return posts if age is None else posts.filter(published_at__gt=now - age).order_by(
-        "published_at"
-    )[:1]
+    return (
+        posts
+        if age is None
+        else posts.filter(published_at__gt=now - age).order_by("published_at")[:1]
+    )

@@ -39,6 +39,26 @@ class CommentQuerySet(models.QuerySet):
     def by_author(self, email: str) -> "CommentQuerySet":
         return self.filter(author_email__iexact=email)
 
+    def by_same_author(self, name, email) -> "CommentQuerySet":
+        """Signed with `name` and `email`: WordPress's rule for "the same commenter"
+        (check_comment), the address in any letter case. Erased comments, with no
+        address left, belong to nobody. `name` and `email` may be OuterRef()s."""
+        return self.filter(author_name=name, author_email__iexact=email).exclude(author_email="")
+
+    def with_approved_by_author_count(self) -> "CommentQuerySet":
+        """Annotate `author_approved_count`: the author's other approved comments."""
+        others = (
+            Comment.objects.approved()
+            .by_same_author(models.OuterRef("author_name"), models.OuterRef("author_email"))
+            .exclude(pk=models.OuterRef("pk"))
+            .order_by()
+            .annotate(count=models.Func(models.F("pk"), function="COUNT"))
+            .values("count")
+        )
+        return self.annotate(
+            author_approved_count=models.Subquery(others, output_field=models.IntegerField())
+        )
+
 
 class Comment(models.Model):
     class Status(models.TextChoices):
@@ -248,3 +268,21 @@ class SubmissionAttempt(models.Model):
 
     def __str__(self):
         return f"Comment submission from {self.client} at {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+class AkismetPause(models.Model):
+    """A pause in calls to Akismet after one failed, kept in the database so that every
+    worker and server sees it (the local-memory cache is per process). One row a scope."""
+
+    class Scope(models.TextChoices):
+        CHECKS = "checks", "Checks of new comments"
+        REPORTS = "reports", "Reports sent after a moderator's change"
+
+    scope = models.CharField(max_length=10, choices=Scope, primary_key=True)
+    ends_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["scope"]
+
+    def __str__(self):
+        return f"{self.get_scope_display()} paused until {self.ends_at:%Y-%m-%d %H:%M:%S}"

@@ -35,6 +35,12 @@ SHARED_CACHES = (
 CACHE_PREFIX = "comments:rate"
 
 
+def window() -> timedelta:
+    """How long a submission counts against its address; zero while the limit is off."""
+    rate = settings.COMMENTS_RATE_LIMIT
+    return timedelta(seconds=rate[1]) if rate else timedelta(0)
+
+
 def limit_description() -> str:
     """The limit in words, e.g. "30 comments in 10 minutes"; empty when it is off."""
     rate = settings.COMMENTS_RATE_LIMIT
@@ -77,7 +83,7 @@ def submission_allowed(*, ip_address: str | None) -> bool:
     rate = settings.COMMENTS_RATE_LIMIT
     if not rate:
         return True
-    count, seconds = rate
+    count, seconds = rate[0], int(window().total_seconds())
     key = client_key(ip_address)
     if settings.CACHES["default"]["BACKEND"] in SHARED_CACHES:
         return _count_in_cache(key, seconds) <= count

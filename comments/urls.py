@@ -1,5 +1,6 @@
 from django.urls import path
 
+from blog import converters  # noqa: F401  (registers <yyyy> and <dd>)
 from core.pagecache import public_page
 
 from . import feeds, views
@@ -7,7 +8,17 @@ from . import feeds, views
 app_name = "comments"
 urlpatterns = [
     path("comments/post/<int:post_id>/", views.post_comment, name="post-comment"),
-    path("comments/csrf-cookie/", views.csrf_cookie, name="csrf-cookie"),
-    path("comments/feed/<int:post_id>/", public_page(feeds.PostCommentsFeed()), name="post-feed"),
+    path("comments/feed/", public_page(feeds.SiteCommentsFeed()), name="feed"),
+    path(
+        "comments/feed/<int:post_id>/",
+        public_page(feeds.PostCommentsFeedById()),
+        name="post-feed",
+    ),
+    # Under the post's address, as in WordPress: /2026/11/29/slug/feed/.
+    path(
+        "<yyyy:year>/<dd:month>/<dd:day>/<slug:slug>/feed/",
+        public_page(feeds.PostCommentsFeed()),
+        name="post-permalink-feed",
+    ),
     path("privacy/", views.PrivacyView.as_view(), name="privacy"),
 ]

@@ -237,9 +237,7 @@ elif MEDIA_STORAGE == "s3":
         },
     }
 else:
-    raise ImproperlyConfigured(
-        f"DJANGO_MEDIA_STORAGE must be local or s3, not {MEDIA_STORAGE!r}."
-    )
+    raise ImproperlyConfigured(f"DJANGO_MEDIA_STORAGE must be local or s3, not {MEDIA_STORAGE!r}.")
 STORAGES = {
     "default": _media_storage,
     "staticfiles": {

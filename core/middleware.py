@@ -79,7 +79,5 @@ class DatabaseBusyMiddleware:
         trouble = database_trouble(exception)
         if trouble is None:
             return None
-        logger.warning(
-            "Database %s on %s %s: %s", trouble, request.method, request.path, exception
-        )
+        logger.warning("Database %s on %s %s: %s", trouble, request.method, request.path, exception)
         return busy_response(trouble=trouble)

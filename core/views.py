@@ -17,8 +17,7 @@ class RobotsTxtView(TemplateView):
             disallowed=[reverse("admin:index")]
             + [reverse(name) for name in registry.robots_disallowed],
             sitemaps=[
-                self.request.build_absolute_uri(reverse(name))
-                for name in registry.robots_sitemaps
+                self.request.build_absolute_uri(reverse(name)) for name in registry.robots_sitemaps
             ],
             **kwargs,
         )

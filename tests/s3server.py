@@ -4,6 +4,8 @@ The site talks to it through django-storages and boto3 exactly as it would talk 
 bucket in production; nothing is patched, and nothing leaves 127.0.0.1.
 """
 
+import json
+import logging
 import os
 import urllib.request
 import uuid
@@ -35,6 +37,8 @@ class S3Server:
         self.url = ""
 
     def start(self) -> "S3Server":
+        # The server logs every request it answers; the tests' output is no place for it.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.url = f"http://{host}:{port}"
@@ -54,11 +58,12 @@ class S3Server:
         )
 
     def create_bucket(self) -> str:
-        """A new, empty bucket that keeps every version of every object, so tests can
-        count how many times each was written."""
+        """A new, empty bucket set up as the README asks: anyone may read its objects.
+        It keeps every version of every object, so tests can count the writes."""
         name = f"marginalia-{uuid.uuid4().hex[:12]}"
         client = self.client()
         client.create_bucket(Bucket=name)
+        client.put_bucket_policy(Bucket=name, Policy=json.dumps(public_read_policy(name)))
         client.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
         return name
 
@@ -77,6 +82,21 @@ class S3Server:
         """How many objects were ever written to `bucket` with `key_part` in their key."""
         versions = self.client().list_object_versions(Bucket=bucket).get("Versions", [])
         return sum(key_part in version["Key"] for version in versions)
+
+
+def public_read_policy(bucket: str) -> dict:
+    """The bucket policy that lets browsers load the images (the README's)."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{bucket}/*",
+            }
+        ],
+    }
 
 
 def fetch(url: str) -> tuple[int, bytes]:

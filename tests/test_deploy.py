@@ -184,7 +184,7 @@ def test_pages_carry_the_security_headers(client, post, served_over_https):
 @pytest.mark.django_db
 def test_scripts_run_only_with_the_nonce_of_their_own_response(client, post, served_over_https):
     """On a visitor's own page (here a returning commenter's). The page shared by
-    anonymous readers has no nonce at all: tests/blog/test_page_cache.py."""
+    anonymous readers has no nonce at all: tests/core/test_page_cache.py."""
     client.cookies["comment_author"] = "Ada"
     nonces = []
     for _ in range(2):

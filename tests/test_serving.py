@@ -60,3 +60,71 @@ def test_gunicorn_config_runs_threaded_workers_from_the_environment():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == '[3, "gthread", 4, "127.0.0.1:9000"]'
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_gunicorn(environment: dict[str, str], log_path) -> tuple[subprocess.Popen, str]:
+    """gunicorn from gunicorn.conf.py on a free port of 127.0.0.1, answering /robots.txt."""
+    import time
+
+    import httpx
+
+    port = free_port()
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
+            cwd=ROOT,
+            env={**environment, "PORT": str(port)},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}/robots.txt"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            httpx.get(url, timeout=2)
+            return server, url
+        except httpx.TransportError:
+            time.sleep(0.2)
+    server.kill()
+    raise AssertionError(f"gunicorn did not start:\n{log_path.read_text()}")
+
+
+def test_two_gunicorns_on_one_host_do_not_share_a_control_socket(tmp_path):
+    """Two masters from the same config, as two instances or a new release beside the old
+    one: neither takes the per-user default socket, which the other would delete, and
+    one given GUNICORN_CONTROL_SOCKET gets that path for itself."""
+    import httpx
+
+    environment = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),  # The default socket would be ~/.gunicorn/gunicorn.ctl.
+        "DJANGO_SECRET_KEY": "tests-only-not-a-secret",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_HTTPS": "0",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "WEB_CONCURRENCY": "1",
+        "GUNICORN_THREADS": "1",
+    }
+    own_socket = tmp_path / "first.ctl"
+    servers = []
+    try:
+        with_socket = {**environment, "GUNICORN_CONTROL_SOCKET": str(own_socket)}
+        servers.append(start_gunicorn(with_socket, tmp_path / "first.log"))
+        servers.append(start_gunicorn(environment, tmp_path / "second.log"))
+
+        for _, url in servers:
+            assert httpx.get(url, timeout=5).status_code == 200
+        assert own_socket.is_socket()
+        assert not (tmp_path / ".gunicorn").exists()
+    finally:
+        for server, _ in servers:
+            server.terminate()
+            server.wait(timeout=30)

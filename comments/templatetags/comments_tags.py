@@ -3,11 +3,11 @@
 from django import template
 from django.db.models import Count
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.html import format_html
 
+from comments.feeds import post_comments_feed_url
 from comments.models import Comment
-from comments.views import comment_section_context
+from comments.section import comment_section_context
 
 register = template.Library()
 
@@ -49,5 +49,5 @@ def comment_feed_link(post):
     return format_html(
         '<link rel="alternate" type="application/atom+xml" title="Comments on “{}”" href="{}">',
         post.title,
-        reverse("comments:post-feed", args=[post.pk]),
+        post_comments_feed_url(post),
     )

@@ -45,9 +45,7 @@ class SiteState:
         return max(candidates) if candidates else None
 
     def fingerprint(self) -> str:
-        return "|".join(
-            [str(self.changed_at), *(f"{n}:{p}:{u}" for n, p, u in self.moments)]
-        )
+        return "|".join([str(self.changed_at), *(f"{n}:{p}:{u}" for n, p, u in self.moments)])
 
 
 def site_state() -> SiteState:

@@ -43,35 +43,6 @@
     }
   });
 
-  // A page from the site's shared cache carries no CSRF token (the same page goes to
-  // every reader): add this visitor's own from their CSRF cookie as the form is sent,
-  // asking the site to set that cookie first if it is not there yet.
-  var tokenInput = form.querySelector("input[name=csrfmiddlewaretoken]");
-
-  function csrfCookie() {
-    var prefix = form.dataset.csrfCookieName + "=";
-    var found = document.cookie.split("; ").find(function (pair) {
-      return pair.indexOf(prefix) === 0;
-    });
-    return found ? decodeURIComponent(found.slice(prefix.length)) : "";
-  }
-
-  var askedForCookie = false;
-  form.addEventListener("submit", function (event) {
-    if (!tokenInput || tokenInput.value) return;
-    tokenInput.value = csrfCookie();
-    if (tokenInput.value || askedForCookie) return;
-    event.preventDefault();
-    askedForCookie = true;
-    fetch(form.dataset.csrfCookieUrl, { credentials: "same-origin" })
-      .catch(function () {})
-      .then(function () {
-        // Still without a cookie, the site shows the form again, filled in, to send once more.
-        tokenInput.value = csrfCookie();
-        form.requestSubmit();
-      });
-  });
-
   // Arriving through a no-script reply link (?replytocom=N): show the form in place.
   var replyTo = parentInput.value;
   if (replyTo) {

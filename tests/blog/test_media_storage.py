@@ -26,13 +26,13 @@ WEBP = re.compile(rb"^RIFF....WEBP", re.DOTALL)
 PNG_SIGNATURE = b"\x89PNG"
 
 
-def image_urls(page: str) -> list[str]:
-    """Every URL the featured image's <img> asks the browser to load."""
+def image_urls(page: str) -> set[str]:
+    """Every URL the featured image's <img> may ask the browser to load."""
     (img,) = re.findall(r'<img class="post-image"[^>]*>', page)
-    urls = re.findall(r' src="([^"]+)"', img)
+    urls = set(re.findall(r' src="([^"]+)"', img))
     srcset = re.search(r'srcset="([^"]+)"', img)
     if srcset:
-        urls += [candidate.split()[0] for candidate in srcset.group(1).split(", ")]
+        urls |= {candidate.split()[0] for candidate in srcset.group(1).split(", ")}
     return urls
 
 
@@ -64,8 +64,8 @@ def test_image_uploaded_in_the_admin_lands_in_the_bucket_and_the_page_shows_it_f
     keys = {item["Key"] for item in s3_server.client().list_objects_v2(Bucket=s3_media)["Contents"]}
     assert post.image.name in keys
     assert {name for name in keys if name.endswith(".webp")} == {
-        post.image.name.replace(".png", "-720w.webp"),
-        post.image.name.replace(".png", "-1440w.webp"),
+        post.image.name.replace(".png", "-png-720w.webp"),
+        post.image.name.replace(".png", "-png-1440w.webp"),
     }
 
 
@@ -164,6 +164,24 @@ def test_post_whose_image_is_missing_from_the_disk_is_shown_without_it(client, m
     assert_pages_show_the_post_without_its_image(client, post, caplog)
 
 
+@pytest.mark.django_db
+def test_post_page_falls_back_to_the_original_when_its_renditions_cannot_be_made(
+    client, media_root, caplog
+):
+    (media_root / "posts").mkdir()
+    (media_root / "posts" / "damaged.png").write_bytes(b"not an image any more")
+    post = make_post(
+        image="posts/damaged.png", image_alt="Damaged", image_width=2000, image_height=1000
+    )
+
+    with caplog.at_level(logging.ERROR):
+        response = client.get(post.get_absolute_url())
+
+    assert response.status_code == 200
+    assert 'src="/media/posts/damaged.png"' in response.content.decode()
+    assert "Could not make renditions of posts/damaged.png" in caplog.text
+
+
 def production_with_s3(**overrides) -> dict[str, str]:
     """A production machine's environment with uploads on a bucket."""
     return {
@@ -233,3 +251,14 @@ def test_s3_media_storage_without_a_bucket_is_refused():
 
     assert result.returncode != 0
     assert "DJANGO_MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME" in result.stderr
+
+
+def test_two_originals_with_one_name_but_different_types_keep_their_own_renditions():
+    """photo.png and photo.jpg uploaded in the same month must not show each other."""
+    from blog.images import rendition_name
+
+    png = rendition_name("posts/2026/12/photo.png", 720)
+    jpeg = rendition_name("posts/2026/12/photo.jpg", 720)
+
+    assert png != jpeg
+    assert png.endswith("720w.webp") and jpeg.endswith("720w.webp")

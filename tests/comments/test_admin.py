@@ -60,8 +60,9 @@ def test_queue_shows_what_needs_attention_by_default_with_counts(moderator_clien
 
 @pytest.mark.django_db
 def test_queue_shows_author_with_approved_count_post_verdict_and_age(moderator_client, post):
-    factories.make_comment(post=post, author_email="reg@example.com")
-    factories.make_comment(post=post, author_email="REG@example.com")
+    # The same commenter by WordPress's rule: the same name and address, in any case.
+    factories.make_comment(post=post, author_name="Regular", author_email="reg@example.com")
+    factories.make_comment(post=post, author_name="Regular", author_email="REG@example.com")
     factories.make_comment(
         post=post,
         author_name="Regular",
@@ -78,6 +79,36 @@ def test_queue_shows_author_with_approved_count_post_verdict_and_age(moderator_c
     assertContains(page, post.title)
     assertContains(page, "Check failed (3 attempts)")
     assertContains(page, "<time datetime=")
+
+
+@pytest.mark.django_db
+def test_queue_counts_only_approved_comments_with_the_same_name_and_address(moderator_client, post):
+    factories.make_comment(post=post, author_name="Someone else", author_email="reg@example.com")
+    factories.make_comment(post=post, author_name="Regular", author_email="reg@example.com")
+    factories.make_comment(
+        post=post, author_name="Regular", author_email="reg@example.com", status="spam"
+    )
+
+    page = moderator_client.get(CHANGELIST, {"status": "all"})
+
+    assertContains(page, "0 approved comments", count=2)
+    assertContains(page, "1 approved comment<", count=1)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("key", "mentions_akismet"), [("", False), ("test-key", True)])
+def test_action_labels_mention_akismet_only_while_spam_checking_is_on(
+    moderator_client, post, settings, key, mentions_akismet
+):
+    settings.AKISMET_API_KEY = key
+    factories.make_comment(post=post, status="pending")
+
+    page = moderator_client.get(CHANGELIST)
+
+    assertContains(page, ">Approve</option>")
+    assert ("Mark as spam (and tell Akismet)" in page.content.decode()) is mentions_akismet
+    assert ("Not spam (and tell Akismet)" in page.content.decode()) is mentions_akismet
+    assertContains(page, "Check again with Akismet")
 
 
 @pytest.mark.django_db

@@ -5,6 +5,7 @@ from datetime import timedelta
 import akismet
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.utils import timezone
 
 from comments import services
@@ -108,6 +109,19 @@ def test_known_author_is_approved_automatically_when_configured(
 
 
 @pytest.mark.django_db
+def test_an_author_known_by_address_only_is_not_approved_automatically(
+    post, request_meta, akismet_on, settings, known_author
+):
+    """WordPress's rule: an earlier approved comment with the same name and address."""
+    settings.COMMENTS_AUTO_APPROVE_KNOWN_AUTHORS = True
+    other_kim = {"author_name": "Kim's namesake", "author_email": known_author.author_email}
+
+    comment = submit(post, request_meta, client=akismet_client(HAM), **other_kim)
+
+    assert comment.status == Comment.Status.PENDING
+
+
+@pytest.mark.django_db
 def test_known_author_still_waits_for_a_moderator_by_default(
     post, request_meta, akismet_on, known_author
 ):
@@ -206,6 +220,28 @@ def test_filled_honeypot_is_spam_without_asking_akismet(post, request_meta, akis
 
 
 @pytest.mark.django_db
+def test_after_a_failed_check_every_process_holds_new_comments_without_asking(
+    post, request_meta, akismet_on
+):
+    """The pause lives in the database: another worker, with its own cache, sees it."""
+    submit(post, request_meta, client=failing_akismet_client())
+    cache.clear()
+    calls = []
+
+    comment = submit(
+        post,
+        {**request_meta, "REMOTE_ADDR": "198.51.100.7"},
+        client=failing_akismet_client(calls=calls),
+    )
+
+    assert calls == []
+    assert comment.status == Comment.Status.PENDING
+    assert comment.akismet_verdict == Comment.Verdict.ERROR
+    assert "moments ago" in comment.akismet_last_error
+    assert history(comment) == [Kind.SUBMITTED, Kind.CHECK_ERROR]
+
+
+@pytest.mark.django_db
 def test_without_a_key_comments_are_held_unchecked(post, request_meta, settings):
     settings.AKISMET_API_KEY = ""
     calls = []
@@ -243,11 +279,11 @@ def test_akismet_failure_keeps_the_comment_pending_for_a_retry(
 @pytest.mark.django_db
 def test_retries_back_off_and_then_succeed(post, request_meta, akismet_on):
     comment = submit(post, request_meta, client=failing_akismet_client())
-    comment = services.comment_check_spam(comment=comment, client=failing_akismet_client())
+    comment = services.comment_check_spam(comment=comment, client=failing_akismet_client()).comment
     assert comment.akismet_attempts == 2
     assert comment.akismet_next_attempt_at - timezone.now() > timedelta(minutes=1, seconds=50)
 
-    comment = services.comment_check_spam(comment=comment, client=akismet_client(SPAM))
+    comment = services.comment_check_spam(comment=comment, client=akismet_client(SPAM)).comment
 
     assert comment.status == Comment.Status.SPAM
     assert comment.akismet_last_error == ""
@@ -271,7 +307,7 @@ def test_a_moderators_decision_wins_over_a_late_verdict(post, request_meta, akis
     comment = submit(post, request_meta, client=failing_akismet_client())
     services.comment_approve(comment=comment, actor=moderator)
 
-    comment = services.comment_check_spam(comment=comment, client=akismet_client(SPAM))
+    comment = services.comment_check_spam(comment=comment, client=akismet_client(SPAM)).comment
 
     assert comment.status == Comment.Status.APPROVED
     assert comment.akismet_verdict == Comment.Verdict.SPAM

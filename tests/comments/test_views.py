@@ -146,10 +146,12 @@ def test_closed_post_shows_no_form_and_refuses_comments(client, post):
 
 
 @pytest.mark.django_db
-def test_get_on_the_comment_url_is_not_allowed(client, post):
+def test_get_on_the_comment_url_goes_to_the_posts_comment_form(client, post):
+    """A reload of the page a failed POST showed, whose address is the POST's."""
     response = client.get(reverse("comments:post-comment", args=[post.pk]))
 
-    assert response.status_code == 405
+    assert response.status_code == 302
+    assert response["Location"] == f"{post.get_absolute_url()}#respond"
 
 
 @pytest.mark.django_db

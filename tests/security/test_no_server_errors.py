@@ -577,11 +577,20 @@ def test_comment_on_a_post_with_comments_closed_is_forbidden_with_the_text_kept(
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("method", ["GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"])
+@pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"])
 def test_comment_url_answers_only_post(visitor, site, method):
     response = visitor.generic(method, comment_url(site.post), b"body=x")
 
     assert response.status_code == 405
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_reading_the_comment_url_goes_to_the_form(visitor, site, method):
+    response = visitor.generic(method, comment_url(site.post))
+
+    assert response.status_code == 302
+    assert response["Location"].endswith("#respond")
 
 
 @pytest.mark.django_db

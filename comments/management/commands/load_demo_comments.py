@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from blog.models import Post
+from comments.events import event_record
 from comments.models import Comment, CommentEvent
 
 POST_SLUG = "boring-technology-revisited"
@@ -62,8 +63,6 @@ class Command(BaseCommand):
             kinds = [CommentEvent.Kind.SUBMITTED, CommentEvent.Kind.CHECK_SKIPPED]
             if comment.status == Comment.Status.APPROVED:
                 kinds.append(CommentEvent.Kind.APPROVED)
-            CommentEvent.objects.bulk_create(
-                CommentEvent(comment=comment, kind=kind, created_at=comment.created_at)
-                for kind in kinds
-            )
+            for kind in kinds:
+                event_record(comment=comment, kind=kind, created_at=comment.created_at)
         return comment, created

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from comments import privacy
+from comments import services
 
 
 class Command(BaseCommand):
@@ -13,7 +13,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        summary = privacy.personal_data_purge()
+        summary = services.personal_data_purge()
         self.stdout.write(
             f"Deleted the IP address, browser and referrer of {summary['comments']} "
             f"comment(s) older than {settings.COMMENTS_PERSONAL_DATA_RETENTION_DAYS} days, "

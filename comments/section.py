@@ -1,0 +1,90 @@
+"""The comment section of a post's page: the thread, and the form as this visitor sees it.
+
+Used by the template tag on the post page and by the comment view when it shows the form
+again with the visitor's text.
+"""
+
+from functools import cache
+from urllib.parse import unquote
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+
+from blog.models import Post
+
+from . import services
+from .cookies import AUTHOR_COOKIES, PENDING_SESSION_KEY
+from .forms import CommentForm
+from .models import Comment
+from .thread import render_thread
+
+
+def comment_section_context(request, post: Post, *, form: CommentForm | None = None) -> dict:
+    """What the comment section of `post`'s page shows to this visitor."""
+    session = getattr(request, "session", None)
+    own_pending = session.get(PENDING_SESSION_KEY, []) if session is not None else []
+    is_open = services.comments_are_open(post=post)
+    thread = render_thread(post=post, own_pending_ids=own_pending, can_reply=is_open)
+    reply_to = _reply_target(request, post, form)
+    if form is None:
+        initial = _initial_author(request) if request else {}
+        if reply_to is not None:
+            initial["parent"] = reply_to.pk
+        form = CommentForm(initial=initial)
+    return {
+        "post": post,
+        "thread_html": thread.html,
+        "approved_count": thread.approved_count,
+        "comments_open": is_open,
+        "form": form,
+        "reply_to": reply_to,
+        "action": reverse("comments:post-comment", args=[post.pk]),
+        "cancel_url": post.get_absolute_url(),
+        "spam_checking": services.spam_checking_is_on(),
+        "feed_url": reverse("comments:post-feed", args=[post.pk]),
+        "blank_fields_html": "" if form.is_bound or form.initial else blank_form_fields_html(),
+    }
+
+
+def _initial_author(request) -> dict:
+    initial = {}
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        initial = {"author_name": user.get_full_name() or user.get_username()}
+        if user.email:
+            initial["author_email"] = user.email
+    remembered = {
+        field: unquote(request.COOKIES[cookie])[:250]
+        for field, cookie in AUTHOR_COOKIES.items()
+        if request.COOKIES.get(cookie)
+    }
+    if remembered:
+        initial.update(remembered, remember=True)
+    return initial
+
+
+def _reply_target(request, post: Post, form: CommentForm | None) -> Comment | None:
+    if form is not None and form.is_bound:
+        parent_id = form.cleaned_data.get("parent") if hasattr(form, "cleaned_data") else None
+    else:
+        parent_id = request.GET.get("replytocom", "") if request else ""
+        parent_id = int(parent_id) if parent_id.isdecimal() and len(parent_id) < 19 else None
+    if not parent_id:
+        return None
+    return Comment.objects.reply_targets(post).filter(pk=parent_id).first()
+
+
+def blank_form_fields_html() -> str:
+    """The comment form's fields with nothing filled in. They are the same on every post
+    page, and Django's form templates cost a third of that page's render, so with DEBUG
+    off they are rendered once per process, like a compiled template."""
+    return _render_blank_fields() if settings.DEBUG else _blank_fields_once()
+
+
+def _render_blank_fields() -> str:
+    return mark_safe(render_to_string("comments/_form.html#fields", {"form": CommentForm()}))
+
+
+_blank_fields_once = cache(_render_blank_fields)

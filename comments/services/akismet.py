@@ -1,0 +1,220 @@
+"""Asking Akismet about comments: the parameters sent, the check, its verdict's move,
+and the retries of checks and reports that `recheck_comments` runs."""
+
+import enum
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from .. import spam
+from ..events import event_record
+from ..models import Comment, CommentEvent
+from .feedback import akismet_report_send, reports_due
+from .moderation import MOVES, comment_transition
+from .pause import PAUSED, Scope, akismet_is_paused, akismet_pause, retry_delay
+
+logger = logging.getLogger(__name__)
+
+Status = Comment.Status
+Verdict = Comment.Verdict
+Kind = CommentEvent.Kind
+
+SpamCheckError = spam.SpamCheckError
+
+# Named like a field a bot would gladly fill in; people never see it. Akismet is told
+# its name, and the form's honeypot is this field.
+HONEYPOT_FIELD = "fax_number"
+
+# The move Akismet's verdict makes on a held comment; "ham" leaves it held.
+VERDICT_MOVES = {Verdict.SPAM: MOVES["akismet_spam"], Verdict.DISCARD: MOVES["akismet_discard"]}
+
+
+class CheckOutcome(enum.Enum):
+    ANSWERED = "answered"  # Akismet's verdict is recorded, and applied to a held comment.
+    FAILED = "failed"  # No answer: the comment is marked for a later check.
+    DROPPED = "dropped"  # Blatant spam, deleted because COMMENTS_DROP_DISCARDED is on.
+    VANISHED = "vanished"  # The comment was deleted while Akismet answered.
+
+
+@dataclass(frozen=True)
+class SpamCheck:
+    """What came of a check: `comment` as it is now (deleted, with no pk, if DROPPED)."""
+
+    comment: Comment
+    outcome: CheckOutcome
+
+
+def spam_checking_is_on() -> bool:
+    """Akismet checks run only when AKISMET_API_KEY is set."""
+    return spam.is_enabled()
+
+
+def akismet_key_is_valid(*, client: spam.Client | None = None) -> bool:
+    """Ask Akismet about the configured key; raises SpamCheckError when unreachable."""
+    return spam.verify_key(client=client)
+
+
+def akismet_params(*, comment: Comment, user) -> dict:
+    """Everything Akismet's comment-check asks for, kept to resend with feedback later."""
+    post = comment.post
+    params = {
+        "user_ip": comment.ip_address or "",
+        "user_agent": comment.user_agent,
+        "referrer": comment.referrer,
+        "permalink": settings.SITE_URL + post.get_absolute_url(),
+        "comment_type": "reply" if comment.parent_id else "comment",
+        "comment_author": comment.author_name,
+        "comment_author_email": comment.author_email,
+        "comment_author_url": comment.author_url,
+        "comment_content": comment.body,
+        "comment_date_gmt": _gmt(comment.created_at),
+        "comment_post_modified_gmt": _gmt(post.updated_at or post.published_at),
+        "blog_lang": settings.SITE_LANGUAGE,
+        "blog_charset": settings.DEFAULT_CHARSET,
+        "honeypot_field_name": HONEYPOT_FIELD,
+    }
+    if user is not None and user.is_staff:
+        params["user_role"] = "administrator"
+    if settings.AKISMET_IS_TEST:
+        params["is_test"] = True
+    return params
+
+
+def _gmt(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def comment_check_spam(
+    *, comment: Comment, client: spam.Client | None = None, recheck_reason: str = ""
+) -> SpamCheck:
+    """Ask Akismet about `comment` and apply the verdict; a failure is recorded for retry.
+
+    Only a pending comment changes status: a moderator's decision always wins.
+    """
+    params = dict(comment.akismet_params) or akismet_params(comment=comment, user=comment.user)
+    if recheck_reason:
+        params["recheck_reason"] = recheck_reason
+    try:
+        verdict, error = spam.check(params, client=client), ""
+    except Exception as exc:  # Anything at all: the comment stays held, marked for retry.
+        if not isinstance(exc, spam.SpamCheckError):
+            logger.exception("Unexpected failure checking comment %s", comment.pk)
+        verdict, error = Verdict.ERROR, str(exc) or type(exc).__name__
+
+    with transaction.atomic():
+        locked = Comment.objects.select_for_update().filter(pk=comment.pk).first()
+        if locked is None:
+            return SpamCheck(comment, CheckOutcome.VANISHED)
+        if not locked.akismet_params:
+            locked.akismet_params = {k: v for k, v in params.items() if k != "recheck_reason"}
+        if verdict == Verdict.ERROR:
+            return SpamCheck(_check_failed(locked, error), CheckOutcome.FAILED)
+        return _verdict_apply(locked, verdict)
+
+
+def comment_check_new(*, comment: Comment, client: spam.Client | None = None) -> SpamCheck:
+    """Ask Akismet about a new comment, unless it failed moments ago: then the comment
+    is held for recheck_comments straight away, so that during an outage visitors do not
+    each wait out the timeout, and a burst of comments does not tie up every worker."""
+    if akismet_is_paused(scope=Scope.CHECKS):
+        with transaction.atomic():
+            return SpamCheck(_check_failed(comment, PAUSED), CheckOutcome.FAILED)
+    check = comment_check_spam(comment=comment, client=client)
+    if check.outcome is CheckOutcome.FAILED:
+        akismet_pause(scope=Scope.CHECKS)
+    return check
+
+
+def _check_failed(comment: Comment, error: str) -> Comment:
+    comment.akismet_verdict = Verdict.ERROR
+    comment.akismet_attempts += 1
+    comment.akismet_next_attempt_at = timezone.now() + retry_delay(comment.akismet_attempts)
+    comment.akismet_last_error = error[:2000]
+    comment.save()
+    event_record(comment=comment, kind=Kind.CHECK_ERROR, detail=error[:500])
+    return comment
+
+
+def _verdict_apply(comment: Comment, verdict: str) -> SpamCheck:
+    comment.akismet_verdict = verdict
+    comment.akismet_checked_at = timezone.now()
+    comment.akismet_next_attempt_at = None
+    comment.akismet_last_error = ""
+    comment.save()
+    held = comment.status == Status.PENDING
+    move = VERDICT_MOVES.get(verdict)
+    if held and move is not None:
+        comment = comment_transition(comment=comment, move=move.name)
+        if move.droppable and settings.COMMENTS_DROP_DISCARDED:
+            logger.info("Dropping blatant spam comment %s", comment.pk)
+            comment.delete()
+            return SpamCheck(comment, CheckOutcome.DROPPED)
+        return SpamCheck(comment, CheckOutcome.ANSWERED)
+    # A verdict on a comment a moderator has decided on is noted, and changes nothing.
+    event_record(comment=comment, kind=move.event if move else Kind.CHECK_HAM)
+    if held and _is_known_author(comment):
+        comment = comment_transition(comment=comment, move="auto_approve")
+    return SpamCheck(comment, CheckOutcome.ANSWERED)
+
+
+def _is_known_author(comment: Comment) -> bool:
+    if not settings.COMMENTS_AUTO_APPROVE_KNOWN_AUTHORS:
+        return False
+    earlier = Comment.objects.approved().by_same_author(comment.author_name, comment.author_email)
+    return earlier.exclude(pk=comment.pk).exists()
+
+
+def comments_due_for_check(*, now: datetime | None = None):
+    """Pending comments Akismet has not answered for whose next attempt is due."""
+    now = now or timezone.now()
+    return Comment.objects.awaiting_spam_check().filter(
+        Q(akismet_next_attempt_at__isnull=True) | Q(akismet_next_attempt_at__lte=now)
+    )
+
+
+def akismet_recheck_due(*, limit: int = 50, client: spam.Client | None = None) -> dict:
+    """Retry due spam checks and owed reports, at most `limit` of each. For cron.
+
+    After the first failed check the rest of the batch waits for the next run.
+    """
+    summary = {"checked": 0, "failed": 0, "reported": 0, "report_failed": 0, "skipped": 0}
+    due = comments_due_for_check().order_by("akismet_next_attempt_at", "pk")[:limit]
+    for comment in due:
+        if summary["failed"]:
+            summary["skipped"] += 1
+            continue
+        # Claim it: an overlapping run sees the new time and leaves it alone.
+        claimed = Comment.objects.filter(
+            pk=comment.pk, akismet_next_attempt_at=comment.akismet_next_attempt_at
+        ).update(akismet_next_attempt_at=timezone.now() + timedelta(minutes=5))
+        if claimed:
+            _count(summary, comment_check_spam(comment=comment, client=client))
+    for report in reports_due().select_related("comment").order_by("pk")[:limit]:
+        if summary["report_failed"]:
+            summary["skipped"] += 1
+        elif akismet_report_send(report=report, client=client):
+            summary["reported"] += 1
+        else:
+            summary["report_failed"] += 1
+    return summary
+
+
+def comments_check_again(*, comments, client: spam.Client | None = None) -> dict:
+    """A moderator's "Check again with Akismet"; stops at the first failure."""
+    summary = {"checked": 0, "failed": 0, "skipped": 0}
+    for comment in comments:
+        if summary["failed"]:
+            summary["skipped"] += 1
+            continue
+        check = comment_check_spam(comment=comment, client=client, recheck_reason="recheck_queue")
+        _count(summary, check)
+    return summary
+
+
+def _count(summary: dict, check: SpamCheck) -> None:
+    summary["failed" if check.outcome is CheckOutcome.FAILED else "checked"] += 1

@@ -1,0 +1,140 @@
+"""Every change of a comment's status, the moderators' and the automatic ones alike.
+
+`MOVES` is the one table: for each move, the statuses it may start from, the status it
+ends in, the line it adds to the comment's history and the report Akismet is owed.
+`comment_transition` is the one function that applies a move; `comment_approve` and
+friends are its names for the moderators. A public page changes when a move starts or
+ends in "approved": the save tells the page caches (comments.signals).
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
+
+from ..events import event_record
+from ..models import AkismetReport, Comment, CommentEvent
+from .feedback import report_owe
+
+Status = Comment.Status
+Kind = CommentEvent.Kind
+Report = AkismetReport.Kind
+
+
+class IllegalTransition(Exception):
+    """A move that does not start from the comment's current status."""
+
+
+@dataclass(frozen=True)
+class Move:
+    """One row of the table: from `starts` to `ends`, adding an `event` to the history."""
+
+    name: str
+    starts: frozenset[str]
+    ends: str
+    event: str
+    # A moderator's move is an admin button and bulk action; the others are the pipeline's.
+    by_moderator: bool = False
+    label: str = ""
+    done_message: str = ""
+    # submit-spam or submit-ham, sent after the move commits (see feedback.report_owe).
+    akismet_feedback: str | None = None
+    # Deleted instead, right after the move, when COMMENTS_DROP_DISCARDED is on.
+    droppable: bool = False
+
+
+HELD = frozenset({Status.PENDING})
+PUBLIC = frozenset({Status.APPROVED})
+HELD_OR_PUBLIC = HELD | PUBLIC
+CAUGHT = frozenset({Status.SPAM})
+TRASHED = frozenset({Status.TRASH})
+ANY_BUT_TRASH = HELD_OR_PUBLIC | CAUGHT
+
+MOVES: dict[str, Move] = {
+    move.name: move
+    for move in [
+        # A moderator's, in the order of the admin's buttons.
+        Move(
+            "approve", HELD, Status.APPROVED, Kind.APPROVED,
+            by_moderator=True, label="Approve", done_message="Approved",
+        ),
+        Move(
+            "mark_spam", HELD_OR_PUBLIC, Status.SPAM, Kind.MARKED_SPAM,
+            by_moderator=True, label="Mark as spam", done_message="Marked as spam",
+            akismet_feedback=Report.SPAM,
+        ),
+        Move(
+            "mark_ham", CAUGHT, Status.PENDING, Kind.MARKED_HAM,
+            by_moderator=True, label="Not spam", done_message="Marked as not spam",
+            akismet_feedback=Report.HAM,
+        ),
+        Move(
+            "trash", ANY_BUT_TRASH, Status.TRASH, Kind.TRASHED,
+            by_moderator=True, label="Move to trash", done_message="Moved to the trash",
+        ),
+        Move(
+            "unapprove", PUBLIC, Status.PENDING, Kind.UNAPPROVED,
+            by_moderator=True, label="Unapprove", done_message="Unapproved",
+        ),
+        Move(
+            "restore", TRASHED, Status.PENDING, Kind.RESTORED,
+            by_moderator=True, label="Restore from trash", done_message="Restored",
+        ),
+        # The pipeline's, for a new comment or a recheck of a held one.
+        Move("honeypot", HELD, Status.SPAM, Kind.HONEYPOT),
+        Move("akismet_spam", HELD, Status.SPAM, Kind.CHECK_SPAM),
+        Move("akismet_discard", HELD, Status.SPAM, Kind.CHECK_DISCARD, droppable=True),
+        Move("auto_approve", HELD, Status.APPROVED, Kind.AUTO_APPROVED),
+    ]
+}  # fmt: skip
+
+
+def moderator_moves() -> dict[str, Move]:
+    """The moves a moderator makes, by name: the admin's buttons and bulk actions."""
+    return {name: move for name, move in MOVES.items() if move.by_moderator}
+
+
+def comment_transition(
+    *,
+    comment: Comment,
+    move: str,
+    actor: AbstractBaseUser | AnonymousUser | None = None,
+    detail: str = "",
+) -> Comment:
+    """Apply `move` to `comment` and return it refreshed; its history gets one line.
+
+    Raises IllegalTransition, changing nothing, unless the move starts from the
+    comment's status as it is in the database now.
+    """
+    step = MOVES[move]
+    with transaction.atomic():
+        locked = Comment.objects.select_for_update().get(pk=comment.pk)
+        if locked.status not in step.starts:
+            raise IllegalTransition(
+                f"Cannot {step.name.replace('_', ' ')} a comment that is "
+                f"{locked.get_status_display().lower()}."
+            )
+        locked.status = step.ends
+        locked.save(update_fields=["status", "updated_at"])
+        event_record(comment=locked, kind=step.event, actor=actor, detail=detail)
+        if step.akismet_feedback:
+            report_owe(comment=locked, kind=step.akismet_feedback)
+    comment.refresh_from_db()
+    return comment
+
+
+def _named(move: str, doc: str):
+    def service(*, comment: Comment, actor: AbstractBaseUser | None) -> Comment:
+        return comment_transition(comment=comment, move=move, actor=actor)
+
+    service.__name__ = service.__qualname__ = f"comment_{move}"
+    service.__doc__ = doc
+    return service
+
+
+comment_approve = _named("approve", "Publish a held comment.")
+comment_unapprove = _named("unapprove", "Take a published comment back into the queue.")
+comment_mark_spam = _named("mark_spam", "Mark as spam; submit-spam goes to Akismet after commit.")
+comment_mark_ham = _named("mark_ham", "Back to the queue; submit-ham if Akismet had said spam.")
+comment_trash = _named("trash", "Move to the trash: hidden, kept until deleted by hand.")
+comment_restore = _named("restore", "Take a comment out of the trash, back into the queue.")
