@@ -43,5 +43,10 @@ urlpatterns = [
         views.PostDetailView.as_view(),
         name="post-detail",
     ),
-    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path(
+        "sitemap.xml",
+        sitemap,
+        {"sitemaps": sitemaps, "template_name": "blog/sitemap.xml"},
+        name="sitemap",
+    ),
 ]

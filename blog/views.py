@@ -52,7 +52,7 @@ class PostHomeView(BlogViewMixin, ArchiveIndexView):
         return None, self.get_dated_queryset(), {}
 
 
-class EmptyPeriodIs404:
+class NoEmptyPeriods:
     """A year, month or day with no published posts is a 404, and the links to the
     periods either side skip such periods, so an archive never links to a 404.
 
@@ -81,6 +81,7 @@ class EmptyPeriodIs404:
         before `date`'s, and after it: (previous, next), either of them None."""
         cache = self.__dict__.setdefault("_periods_around", {})
         if (date, period) not in cache:
+            # The period helpers of Django's date mixins, as its own next/previous use.
             start_of = getattr(self, f"_get_current_{period}")
             start = self._make_date_lookup_arg(start_of(date))
             end = self._make_date_lookup_arg(getattr(self, f"_get_next_{period}")(date))
@@ -114,18 +115,18 @@ class EmptyPeriodIs404:
 
 
 @method_decorator(public_page, name="dispatch")
-class PostYearArchiveView(BlogViewMixin, EmptyPeriodIs404, YearArchiveView):
+class PostYearArchiveView(BlogViewMixin, NoEmptyPeriods, YearArchiveView):
     make_object_list = True
 
 
 @method_decorator(public_page, name="dispatch")
-class PostMonthArchiveView(BlogViewMixin, EmptyPeriodIs404, MonthArchiveView):
+class PostMonthArchiveView(BlogViewMixin, NoEmptyPeriods, MonthArchiveView):
     def get_date_list(self, queryset, date_type=None, ordering="ASC"):
         return None  # The page lists no days: skip the query.
 
 
 @method_decorator(public_page, name="dispatch")
-class PostDayArchiveView(BlogViewMixin, EmptyPeriodIs404, DayArchiveView):
+class PostDayArchiveView(BlogViewMixin, NoEmptyPeriods, DayArchiveView):
     # The page links to its own month rather than to the months around it.
     def get_previous_month(self, date):
         return None

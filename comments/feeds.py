@@ -12,8 +12,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
-from django.utils import timezone
+from django.urls import resolve, reverse
 from django.utils.text import Truncator
 
 from blog.feeds import AtomWithContent
@@ -26,16 +25,8 @@ FEED_LENGTH = 50
 
 def post_comments_feed_url(post) -> str:
     """The address of `post`'s comment feed: the post's own address, then feed/."""
-    published = timezone.localtime(post.published_at)
-    return reverse(
-        "comments:post-permalink-feed",
-        kwargs={
-            "year": published.year,
-            "month": published.month,
-            "day": published.day,
-            "slug": post.slug,
-        },
-    )
+    post_address = resolve(post.get_absolute_url())
+    return reverse("comments:post-permalink-feed", kwargs=post_address.kwargs)
 
 
 class SiteCommentsFeed(Feed):
@@ -55,8 +46,12 @@ class SiteCommentsFeed(Feed):
     def feed_url(self):
         return reverse("comments:feed")
 
-    def feed_guid(self):
-        return settings.SITE_URL + self.feed_url()
+    def get_feed(self, obj, request):
+        feed = super().get_feed(obj, request)
+        # Django's default id is the page the feed is about: for a post's feed, the
+        # post's own entry id.
+        feed.feed["id"] = feed.feed["feed_url"]
+        return feed
 
     def items(self):
         return self.newest(Comment.objects.filter(post__in=Post.objects.published()))
@@ -116,9 +111,6 @@ class PostCommentsFeed(SiteCommentsFeed):
 
     def feed_url(self, post):
         return post_comments_feed_url(post)
-
-    def feed_guid(self, post):
-        return settings.SITE_URL + self.feed_url(post)
 
     def items(self, post):
         return self.newest(Comment.objects.filter(post=post))

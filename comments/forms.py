@@ -18,6 +18,12 @@ def strip_invisible(text: str) -> str:
     return text.translate(INVISIBLE_CHARACTERS)
 
 
+class WebAddressField(forms.URLField):
+    """A URL field for http(s) addresses only, whose one check says so once."""
+
+    default_validators = [URLValidator(schemes=["http", "https"])]
+
+
 class CommentForm(forms.Form):
     author_name = forms.CharField(
         label="Name",
@@ -30,12 +36,11 @@ class CommentForm(forms.Form):
         help_text="Your email address will not be published.",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    author_url = forms.URLField(
+    author_url = WebAddressField(
         label="Website",
         required=False,
         max_length=Comment.AUTHOR_URL_MAX,
         assume_scheme="https",
-        validators=[URLValidator(schemes=["http", "https"])],
         widget=forms.URLInput(attrs={"autocomplete": "url"}),
     )
     body = forms.CharField(

@@ -16,6 +16,7 @@ from blog.models import Post
 
 from . import services
 from .cookies import AUTHOR_COOKIES, PENDING_SESSION_KEY
+from .feeds import post_comments_feed_url
 from .forms import CommentForm
 from .models import Comment
 from .thread import render_thread
@@ -43,7 +44,7 @@ def comment_section_context(request, post: Post, *, form: CommentForm | None = N
         "action": reverse("comments:post-comment", args=[post.pk]),
         "cancel_url": post.get_absolute_url(),
         "spam_checking": services.spam_checking_is_on(),
-        "feed_url": reverse("comments:post-feed", args=[post.pk]),
+        "feed_url": post_comments_feed_url(post),
         "blank_fields_html": "" if form.is_bound or form.initial else blank_form_fields_html(),
     }
 

@@ -14,7 +14,7 @@ from blog.models import Post
 from .models import Comment
 
 # Part of every cache key: bump it when the thread's markup changes.
-THREAD_MARKUP_VERSION = 2
+THREAD_MARKUP_VERSION = 3
 THREAD_CACHE_SECONDS = 24 * 60 * 60
 
 
@@ -166,7 +166,7 @@ def _render_nodes(parts: list[str], nodes: list[ThreadNode], list_class, can_rep
             f'<article class="comment-body" id="div-comment-{pk}">'
             f'<footer class="comment-meta"><b class="comment-author">{author}</b> '
             f'<a class="comment-permalink" href="#comment-{pk}">'
-            f'<time datetime="{created.isoformat()}">{when}</time></a>'
+            f'<time datetime="{created.isoformat(timespec="seconds")}">{when}</time></a>'
             f"{AWAITING_HTML if pending else ''}</footer>"
             f'<div class="comment-content">{comment.body_html}</div>{reply}</article>'
         )

@@ -1,5 +1,8 @@
 """Markdown to sanitised HTML, shared by posts (Markdown) and comments (plain text)."""
 
+import re
+from functools import lru_cache
+
 import markdown
 import nh3
 
@@ -59,6 +62,37 @@ def render_markdown(text: str) -> str:
         output_format="html",
     )
     return sanitise(html)
+
+
+# Sanitised HTML escapes "<" in text and attribute values, so these match tags only.
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])(?=[\s>])")
+_CODE_BLOCK = "<pre>"  # nh3 lets no attribute through on <pre>
+
+
+@lru_cache(maxsize=512)
+def fit_to_page(html: str, *, top_heading: int) -> str:
+    """Sanitised HTML as a page shows it, under that page's own headings.
+
+    Headings are renumbered so the first level used becomes `top_heading` and none skips
+    a level (an editor's "###" under the title reads as the next level down). Code blocks
+    get tabindex="0": one that scrolls sideways on a phone must be reachable by keyboard.
+    """
+    # (level written, level shown) of the enclosing headings; the last is the one open,
+    # as headings never nest.
+    stack: list[tuple[int, int]] = []
+
+    def renumber(match: re.Match) -> str:
+        closing, written = match[1], int(match[2])
+        if closing:
+            return f"</h{stack[-1][1] if stack else written}"
+        while stack and stack[-1][0] >= written:
+            stack.pop()
+        shown = min(stack[-1][1] + 1 if stack else top_heading, 6)
+        stack.append((written, shown))
+        return f"<h{shown}"
+
+    html = _HEADING_TAG.sub(renumber, html)
+    return html.replace(_CODE_BLOCK, '<pre tabindex="0">')
 
 
 def render_plain_text(text: str) -> str:

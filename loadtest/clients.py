@@ -23,7 +23,7 @@ CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]*)"')
 COMMENT_ANCHOR = re.compile(r"#comment-(\d+)$")
 # What comments/views.py answers to each refusal we provoke: status and the page's words.
 REFUSALS = {
-    "flood": (429, "Please wait a moment and try again"),
+    "flood": (429, "too quickly. Please wait"),
     "rate": (429, "this site accepts at most"),
     "duplicate": (409, "Duplicate comment detected"),
 }

@@ -8,7 +8,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from comments.feeds import post_comments_feed_url
 from tests import factories
 
 MAX_QUERIES = 8
@@ -41,6 +43,13 @@ LIST_PAGES = {
     "search": lambda post: reverse("blog:search") + "?q=commentary",
     "atom feed": lambda post: reverse("blog:feed-atom"),
     "tag feed": lambda post: reverse("blog:tag-feed-atom", args=["python"]),
+    "day archive": lambda post: reverse(
+        "blog:archive-day", args=timezone.localdate(post.published_at).timetuple()[:3]
+    ),
+    "rss feed": lambda post: reverse("blog:feed-rss"),
+    "tag rss feed": lambda post: reverse("blog:tag-feed-rss", args=["python"]),
+    "site comment feed": lambda post: reverse("comments:feed"),
+    "post comment feed": lambda post: post_comments_feed_url(post),
 }
 
 
@@ -104,3 +113,21 @@ def test_a_not_modified_answer_costs_one_query(client, post):
         again = client.get(post.get_absolute_url(), headers={"if-none-match": first["ETag"]})
     assert again.status_code == 304
     assert len(context.captured_queries) == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("feed", ["site", "post"])
+def test_comment_feeds_cost_the_same_queries_for_3_comments_or_60(client, post, feed):
+    """Intended to prevent an n+1 issue: every entry links to its post."""
+    others = [factories.make_post() for _ in range(3)]
+    url = reverse("comments:feed") if feed == "site" else post_comments_feed_url(post)
+    for other in [post, *others]:
+        factories.make_comment(post=other)
+    with_few = queries_for(client, url)
+
+    for number in range(56):
+        factories.make_comment(post=[post, *others][number % 4])
+    with_many = queries_for(client, url)
+
+    assert with_many == with_few
+    assert with_many <= MAX_QUERIES

@@ -220,3 +220,20 @@ def test_local_admin_refuses_to_run_with_debug_off(settings, credentials):
 
     assert not credentials.exists()
     assert not User.objects.filter(username="admin").exists()
+
+
+def test_make_run_points_the_site_url_at_its_port():
+    """With PORT=8300, canonical links, feeds and emails must not say 8000. Each step of
+    `make run` is replaced by a command that prints the SITE_URL it was given."""
+    result = subprocess.run(
+        ["make", "--no-print-directory", "run", "PORT=8300", "MANAGE=sh -c 'echo $$SITE_URL' -"],
+        cwd=ROOT,
+        env={key: value for key, value in os.environ.items() if key != "SITE_URL"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    printed = set(result.stdout.split())
+    assert printed == {"http://127.0.0.1:8300"}

@@ -6,6 +6,7 @@ moderation.py, and moderators hear of a comment left waiting for them.
 """
 
 import logging
+import math
 from collections.abc import Mapping
 from datetime import timedelta
 from functools import partial
@@ -145,16 +146,33 @@ def _validate_submission(*, post, data, info, user) -> Comment | None:
             code="duplicate",
         )
     if not (user and user.is_staff) and settings.COMMENTS_FLOOD_SECONDS:
-        since = timezone.now() - timedelta(seconds=settings.COMMENTS_FLOOD_SECONDS)
-        same_sender = Q(author_email__iexact=data["author_email"])
-        if info.ip_address:
-            same_sender |= Q(ip_address=info.ip_address)
-        if Comment.objects.filter(same_sender, created_at__gte=since).exists():
+        wait = _flood_wait_seconds(data=data, info=info)
+        if wait:
             raise CommentRefused(
-                "You are posting comments too quickly. Please wait a moment and try again.",
+                "You are posting comments too quickly. Please wait "
+                f"{wait} second{'' if wait == 1 else 's'} and try again.",
                 code="flood",
             )
     return parent
+
+
+def _flood_wait_seconds(*, data, info) -> int:
+    """Seconds until this sender may comment again (COMMENTS_FLOOD_SECONDS after their
+    latest comment, by email or address); 0 when they may now."""
+    now = timezone.now()
+    flood = timedelta(seconds=settings.COMMENTS_FLOOD_SECONDS)
+    same_sender = Q(author_email__iexact=data["author_email"])
+    if info.ip_address:
+        same_sender |= Q(ip_address=info.ip_address)
+    latest = (
+        Comment.objects.filter(same_sender, created_at__gte=now - flood)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    if latest is None:
+        return 0
+    return max(math.ceil((latest + flood - now).total_seconds()), 1)
 
 
 def _comment_create(*, post, parent, data, info, user) -> Comment:

@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from comments.feeds import post_comments_feed_url
 from comments.models import Comment
 from comments.section import comment_section_context
+from comments.services import comments_are_open
 
 register = template.Library()
 
@@ -41,6 +42,12 @@ def comment_counts(posts):
 @register.filter
 def count_for(counts, post):
     return counts.get(post.pk, 0)
+
+
+@register.filter
+def accepts_comments(post):
+    """Whether a list may invite comments on `post`: its comments are open."""
+    return comments_are_open(post=post)
 
 
 @register.simple_tag

@@ -10,6 +10,7 @@
   var parentInput = form.querySelector("input[name=parent]");
   var heading = respond.querySelector(".comment-reply-heading");
   var cancel = document.getElementById("cancel-comment-reply-link");
+  var openedBy = null; // The Reply link that moved the form, for focus to return to.
   var home = document.createElement("div");
   home.id = "respond-home";
   home.hidden = true;
@@ -22,6 +23,7 @@
     parentInput.value = link.dataset.commentId;
     heading.textContent = "Reply to " + link.dataset.author;
     cancel.hidden = false;
+    openedBy = link;
     form.querySelector("textarea").focus();
     return true;
   }
@@ -31,6 +33,8 @@
     parentInput.value = "";
     heading.textContent = heading.dataset.default;
     cancel.hidden = true;
+    if (openedBy) openedBy.focus();
+    openedBy = null;
   }
 
   document.addEventListener("click", function (event) {

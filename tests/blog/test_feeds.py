@@ -6,6 +6,7 @@ from django.urls import reverse
 from tests.factories import make_comment, make_post
 
 ATOM = "{http://www.w3.org/2005/Atom}"
+CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
@@ -24,10 +25,11 @@ def test_rss_feed_carries_published_posts_with_excerpt_and_source(
     assert set(items) == {post.title, link_post.title}
     link_item = items[link_post.title]
     assert link_item.findtext("link") == f"http://testserver{link_post.get_absolute_url()}"
-    description = link_item.findtext("description")
-    assert '<blockquote cite="https://example.org/articles/quoted">' in description
-    assert "A passage quoted from the source article." in description
-    assert 'via <a href="https://example.org/articles/quoted"' in description
+    content = link_item.findtext(f"{CONTENT}encoded")
+    assert '<blockquote cite="https://example.org/articles/quoted">' in content
+    assert "A passage quoted from the source article." in content
+    assert 'via <a href="https://example.org/articles/quoted"' in content
+    assert link_item.findtext("description") == link_post.summary_text
     assert {c.text for c in link_item.findall("category")} == {"python", "web"}
 
 
@@ -37,8 +39,10 @@ def test_atom_feed_carries_published_posts_with_excerpt_and_source(client, link_
 
     entries = feed.findall(f"{ATOM}entry")
     assert [entry.findtext(f"{ATOM}title") for entry in entries] == [link_post.title]
-    summary = entries[0].findtext(f"{ATOM}summary")
-    assert "<blockquote" in summary and "The Quoted Article</a>" in summary
+    content = entries[0].find(f"{ATOM}content")
+    assert content.get("type") == "html"
+    assert "<blockquote" in content.text and "The Quoted Article</a>" in content.text
+    assert entries[0].findtext(f"{ATOM}summary") == link_post.summary_text
     assert entries[0].find(f"{ATOM}link").get("href").endswith(link_post.get_absolute_url())
     assert feed.findtext(f"{ATOM}subtitle")
 

@@ -95,7 +95,7 @@ def test_link_post_page_shows_commentary_cited_excerpt_and_via_link(client):
     assert "The quoted passage." in page
     assert 'via <a href="https://example.org/articles/quoted"' in page
     assert '>The Quoted Article</a> <span class="via__site">| Example Org</span>' in page
-    assert f'<time datetime="{post.published_at.isoformat()}">' in page
+    assert f'<time datetime="{post.published_at.isoformat(timespec="seconds")}">' in page
     assert reverse("blog:author", kwargs={"username": post.author.username}) in page
     assert '<section id="comments" class="comments">' in page
 

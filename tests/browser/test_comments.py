@@ -173,3 +173,37 @@ def test_spam_never_appears_and_not_spam_tells_akismet(page, moderator_page, pos
     assert report.params["comment_author"] == SPAM_AUTHOR
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PENDING
+
+
+def test_cancel_reply_returns_focus_to_the_reply_link(page, post, first_comment):
+    page.goto(post.get_absolute_url())
+    reply = page.locator(f"#comment-{first_comment.pk}").get_by_role("link", name="Reply")
+
+    reply.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#respond").get_by_label("Comment:")).to_be_focused()
+    page.get_by_role("link", name="Cancel reply").focus()
+    page.keyboard.press("Enter")
+
+    expect(page.locator("#comment-errors")).to_have_count(0)
+    expect(reply).to_be_focused()
+
+
+@pytest.mark.parametrize("tab", ["page", "page_without_js"])
+def test_after_a_failed_submit_focus_is_on_a_summary_that_links_to_each_field(request, tab, post):
+    page = request.getfixturevalue(tab)
+    page.goto(post.get_absolute_url())
+    form = page.locator("#commentform")
+    form.get_by_label("Comment:").fill("   ")  # The browser lets spaces through; the site not.
+    form.get_by_label("Name:").fill("Vera Visitor")
+    form.get_by_label("Email:").fill("vera@example.com")
+    form.get_by_label("Website:").fill("ftp://files.example.com/")
+    form.get_by_role("button", name="Post Comment").click()
+
+    summary = page.locator("#comment-errors")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("alert")).to_contain_text("Website: Enter a valid URL.")
+    expect(page.get_by_text("Enter a valid URL.")).to_have_count(2)  # The summary, the field.
+    for label in ("Website:", "Comment:"):
+        summary.get_by_role("link", name=label).click()
+        expect(page.get_by_label(label)).to_be_focused()

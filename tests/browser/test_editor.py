@@ -60,7 +60,7 @@ def test_editor_publishes_a_link_post_and_readers_see_it(page, editor, log_in_to
     expect(home_entry).to_be_visible()
     expect(home_entry.locator(f'a[href="{LINK_POST["source_url"]}"]')).to_be_visible()
 
-    home_entry.get_by_role("link", name=LINK_POST["title"]).click()
+    home_entry.get_by_role("link", name=LINK_POST["title"], exact=True).click()
     page.wait_for_url(f"**{post.get_absolute_url()}")
     article = page.locator("article").first
     expect(article.get_by_role("heading", level=1)).to_have_text(LINK_POST["title"])

@@ -112,6 +112,19 @@ def test_flood_refusal_is_a_clear_message_with_the_text_kept(client, post):
 
 
 @pytest.mark.django_db
+def test_flood_refusal_says_how_many_seconds_to_wait(client, post, settings):
+    settings.COMMENTS_FLOOD_SECONDS = 15
+    ip = next_ip()
+    post_comment(client, post, ip=ip)
+
+    response = post_comment(client, post, ip=ip, body="Too soon again.")
+
+    page = response.content.decode()
+    wait = int(re.search(r"Please wait (\d+) seconds? and try again", page)[1])
+    assert 1 <= wait <= 15
+
+
+@pytest.mark.django_db
 def test_duplicate_refusal_is_a_clear_message(client, post):
     post_comment(client, post, author_email="dup@example.com", author_name="D", body="Echo")
     Comment.objects.update(created_at=Comment.objects.get().created_at.replace(year=2020))
@@ -309,9 +322,10 @@ def test_comment_counts_show_on_the_home_page(client, post):
 def test_post_page_advertises_its_comment_feed(client, post):
     page = client.get(post.get_absolute_url())
 
-    feed = reverse("comments:post-feed", args=[post.pk])
+    feed = f"{post.get_absolute_url()}feed/"  # WordPress's address for it.
     assertContains(page, '<link rel="alternate" type="application/atom+xml"')
     assertContains(page, f'href="{feed}"')
+    assertNotContains(page, reverse("comments:post-feed", args=[post.pk]))
 
 
 @pytest.mark.django_db

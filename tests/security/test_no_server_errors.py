@@ -91,6 +91,10 @@ def public_pages(site):
         "tag-feed-atom": reverse("blog:tag-feed-atom", args=["python"]),
         "tag-feed-rss": reverse("blog:tag-feed-rss", args=["python"]),
         "comment-feed": reverse("comments:post-feed", args=[site.post.pk]),
+        "day": reverse("blog:archive-day", args=[2025, 6, 15]),
+        "site-comment-feed": reverse("comments:feed"),
+        "permalink-comment-feed": f"{site.post.get_absolute_url()}feed/",
+        "wordpress-tag": "/tag/python/",
         "sitemap": reverse("blog:sitemap"),
         "robots": reverse("core:robots-txt"),
     }
@@ -246,6 +250,18 @@ JUNK_PATHS = [
     "/%00/",
     "/sitemap-posts.xml",
     "/" + "z" * 10_000,
+    "/2026/02/30/",
+    "/2025/02/29/",
+    "/0000/00/00/",
+    "/0001/01/01/",
+    "/9999/12/31/",
+    "/2025/13/01/",
+    "/2025/06/00/",
+    "/2025/06/14/",
+    "/2025/06/15/unknown-slug/feed/",
+    "/2026/02/30/x/feed/",
+    "/9999/12/31/x/feed/",
+    "/0000/00/00/x/feed/",
 ]
 
 
