@@ -23,36 +23,25 @@ def closes_by_age(*, post: Post, now: datetime) -> bool:
     return age is not None and post.published_at <= now - age
 
 
-def _posts_that_close(now: datetime) -> QuerySet:
+def _closing(now: datetime, *, passed: bool) -> QuerySet:
+    """The moment comments closed last (passed) or close next, as a one-row queryset."""
     age = close_after()
     if age is None:
         return Post.objects.none()
     closes_at = ExpressionWrapper(F("published_at") + age, output_field=DateTimeField())
-    return (
-        Post.objects.published(now=now)
-        .filter(comments_open=True)
-        .annotate(closes_at=closes_at)
-        .values("closes_at")
-    )
+    posts = Post.objects.published(now=now).filter(comments_open=True)
+    if passed:
+        posts = posts.filter(published_at__lte=now - age).order_by("-published_at")
+    else:
+        posts = posts.filter(published_at__gt=now - age).order_by("published_at")
+    return posts.annotate(closes_at=closes_at).values("closes_at")[:1]
 
 
 def last_closed(now: datetime) -> QuerySet:
     """The latest moment at which a post's comments closed by age."""
-    age = close_after()
-    posts = _posts_that_close(now)
-    return (
-        posts
-        if age is None
-        else posts.filter(published_at__lte=now - age).order_by("-published_at")[:1]
-    )
+    return _closing(now, passed=True)
 
 
 def next_closing(now: datetime) -> QuerySet:
     """The next moment at which a post's comments will close by age."""
-    age = close_after()
-    posts = _posts_that_close(now)
-    return (
-        posts
-        if age is None
-        else posts.filter(published_at__gt=now - age).order_by("published_at")[:1]
-    )
+    return _closing(now, passed=False)

@@ -21,7 +21,9 @@ def strip_invisible(text: str) -> str:
 class WebAddressField(forms.URLField):
     """A URL field for http(s) addresses only, whose one check says so once."""
 
-    default_validators = [URLValidator(schemes=["http", "https"])]
+    message = "Enter a web address starting with http:// or https://, or leave it empty."
+    default_error_messages = {"invalid": message}
+    default_validators = [URLValidator(schemes=["http", "https"], message=message)]
 
 
 class CommentForm(forms.Form):

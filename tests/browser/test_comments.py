@@ -202,8 +202,8 @@ def test_after_a_failed_submit_focus_is_on_a_summary_that_links_to_each_field(re
 
     summary = page.locator("#comment-errors")
     expect(summary).to_be_focused()
-    expect(summary.get_by_role("alert")).to_contain_text("Website: Enter a valid URL.")
-    expect(page.get_by_text("Enter a valid URL.")).to_have_count(2)  # The summary, the field.
+    expect(summary.get_by_role("alert")).to_contain_text("Website: Enter a web address starting with http://")
+    expect(page.get_by_text("Enter a web address starting with http://")).to_have_count(2)  # The summary, the field.
     for label in ("Website:", "Comment:"):
         summary.get_by_role("link", name=label).click()
         expect(page.get_by_label(label)).to_be_focused()

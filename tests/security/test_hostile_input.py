@@ -227,9 +227,9 @@ CASES = {
     "url-too-long": Case(
         comment(author_url="https://example.com/" + "u" * 190), 400, "at most 200 characters"
     ),
-    "url-javascript": Case(comment(author_url="javascript:alert(1)"), 400, "Enter a valid URL."),
+    "url-javascript": Case(comment(author_url="javascript:alert(1)"), 400, "Enter a web address starting with http:// or https://"),
     "url-data": Case(
-        comment(author_url="data:text/html,<script>alert(1)</script>"), 400, "Enter a valid URL."
+        comment(author_url="data:text/html,<script>alert(1)</script>"), 400, "Enter a web address starting with http:// or https://"
     ),
     "email-header-injection": Case(
         comment(author_email="a@example.com\r\nBcc: victim@example.com"),
