@@ -33,13 +33,18 @@ node_modules/.package-lock.json: package-lock.json
 	fi
 
 # SITE_URL follows PORT, so canonical links, feeds and emails point at this server.
+# The task worker (emails, Akismet reports, rechecks, purges) runs beside the server and
+# stops with it, Ctrl-C included. It does not reload: restart after changing task code.
 run: setup
 	@$(LOAD_ENV) export DJANGO_DEBUG=1 SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)}; \
 	$(MANAGE) migrate --noinput && \
 	$(MANAGE) load_demo && \
 	$(MANAGE) load_demo_comments && \
 	$(MANAGE) ensure_local_admin --port $(PORT) && \
-	exec $(MANAGE) runserver 127.0.0.1:$(PORT)
+	{ $(MANAGE) db_worker --no-reload & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	  trap 'exit 130' INT; trap 'exit 143' TERM; \
+	  $(MANAGE) runserver 127.0.0.1:$(PORT); }
 
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -61,6 +61,8 @@ class Results:
     floor_load: PageLoad | None = None
     load_skipped: str = ""
     duration_s: float = 0.0
+    # The moderation queue's section, from bench/moderation.py.
+    moderation: list[str] = field(default_factory=list)
 
 
 def machine(
@@ -337,6 +339,8 @@ def render(results: Results) -> str:
     lines += ["", f"Missed: {len(misses)} of {len(found)}." if misses else "All targets met."]
     if results.load_skipped:
         lines.append(f"Load rows skipped: {results.load_skipped}.")
+    if results.moderation:
+        lines += ["", *results.moderation]
     return "\n".join(lines) + "\n"
 
 

@@ -5,6 +5,7 @@
 2. In this process, through Django's test client: SQL queries and median server time of
    each page with the cache on and off, a conditional GET's cost, the thread render alone,
    and the comment POST against a fake Akismet answering in 50 ms.
+   Then the admin's moderation queue with 100 and 10,000 held comments (moderation.py).
 3. Under gunicorn (2 workers) with wrk on 127.0.0.1: each page's requests/s and latency,
    the same for a static copy of the page (the ceiling), and the 100-comment page with
    no cache at all.
@@ -27,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # `python bench/run.py` as well as `python -m bench.run`
     sys.path.insert(0, str(ROOT))
 
-from bench import database, inprocess, load, report, seed  # noqa: E402
+from bench import database, inprocess, load, moderation, report, seed  # noqa: E402
 
 FAKE_AKISMET_DELAY_S = report.AKISMET_DELAY_S
 
@@ -200,7 +201,12 @@ def run(args, workdir: Path) -> report.Results:
         call_command("migrate", verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         log(f"Migrated {database.describe(database_url)} and collected static files.")
+        if args.queue_only:
+            seed.seed_small_site()
+            return moderation.measure(budget_seconds=args.budget)
         results = measure_in_process(args, _machine(database_url, args, load_average))
+        results.moderation = moderation.measure(budget_seconds=args.budget)
+        log("Measured the moderation queue.")
         urls = page_urls()
         connections.close_all()  # Gunicorn's workers have the database to themselves.
         if not results.load_skipped:
@@ -258,6 +264,9 @@ def main() -> int:
     parser.add_argument("--comment-posts", type=int, default=60, help="timed comment POSTs")
     parser.add_argument("--no-load", action="store_true", help="skip gunicorn and wrk")
     parser.add_argument("--keepalive", action="store_true", help="wrk keeps its connections open")
+    parser.add_argument(
+        "--queue-only", action="store_true", help="only the moderation queue (bench/moderation.py)"
+    )
     args = parser.parse_args()
     # A plain `kill` stops the run as Ctrl-C does: servers stopped, database dropped.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
@@ -268,6 +277,9 @@ def main() -> int:
     except KeyboardInterrupt:
         log("Interrupted: the servers are stopped and the database is gone.")
         return 130
+    if args.queue_only:
+        print("\n".join(results), end="")
+        return 0
     text = report.render(results)
     print(text, end="")
     report.write(text)

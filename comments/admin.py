@@ -1,61 +1,43 @@
-"""The moderation queue: what needs attention first, one-click verdicts, each comment's history."""
+"""The moderation queue: what needs attention first, one-click verdicts, each comment's history.
+
+The queue's tabs, rows and row actions are in admin_queue.py."""
 
 from dataclasses import replace
 
+from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import flatten_fieldsets
+from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
-from core.admin_guard import GuardedAdminMixin
+from core.admin_guard import GuardedAdminMixin, GuardedChangeList
 
 from . import services
 from .admin_privacy import PersonalDataActionsMixin
+from .admin_queue import MODERATION, ModerationQueueMixin, StatusTabs, compact_age
 from .models import Comment, CommentEvent
 
 Status = Comment.Status
 
 
-class StatusFilter(admin.SimpleListFilter):
-    """Status, defaulting to what needs attention (pending and spam), with counts."""
+class QueueChangeList(GuardedChangeList):
+    """The queue's page of comments with all that their rows show, in a fixed number of
+    queries: the post, the comment replied to, and each comment's history."""
 
-    title = "status"
-    parameter_name = "status"
-    NEEDS_ATTENTION = "attention"
-    ALL = "all"
-
-    def lookups(self, request, model_admin):
-        counts = dict(Comment.objects.order_by().values_list("status").annotate(count=Count("pk")))
-        attention = counts.get(Status.PENDING, 0) + counts.get(Status.SPAM, 0)
-        return [
-            (self.NEEDS_ATTENTION, f"Needs attention ({attention})"),
-            (self.ALL, f"All ({sum(counts.values())})"),
-            *[(status.value, f"{status.label} ({counts.get(status, 0)})") for status in Status],
-        ]
-
-    def value(self):
-        return super().value() or self.NEEDS_ATTENTION
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value == self.NEEDS_ATTENTION:
-            return queryset.needing_attention()
-        if value in Status.values:
-            return queryset.filter(status=value)
-        return queryset
-
-    def choices(self, changelist):
-        for lookup, title in self.lookup_choices:
-            yield {
-                "selected": self.value() == lookup,
-                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
-                "display": title,
-            }
+    def get_queryset(self, request, exclude_parameters=None):
+        events = CommentEvent.objects.select_related("actor")
+        return (
+            super()
+            .get_queryset(request, exclude_parameters)
+            .select_related("post", "parent")
+            .prefetch_related(Prefetch("events", queryset=events))
+        )
 
 
 class CommentEventInline(admin.TabularInline):
@@ -87,14 +69,6 @@ class CommentEventInline(admin.TabularInline):
         return False
 
 
-def _compact_age(moment):
-    seconds = (timezone.now() - moment).total_seconds()
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
-        if seconds >= size:
-            return f"{int(seconds // size)}\u00a0{unit}"
-    return "now"
-
-
 def _run(modeladmin, request, queryset, move):
     """Apply a moderator's move to each selected comment and say what happened."""
     changed, skipped = 0, 0
@@ -117,10 +91,6 @@ def _run(modeladmin, request, queryset, move):
             f"Skipped {skipped} comment(s) that this action does not apply to.",
             messages.WARNING,
         )
-
-
-# The moderators' moves by name, from the services' table: buttons and bulk actions.
-MODERATION = services.moderator_moves()
 
 
 def _bulk_action(move):
@@ -148,16 +118,17 @@ def moderation_buttons(comment):
 
 
 @admin.register(Comment)
-class CommentAdmin(GuardedAdminMixin, PersonalDataActionsMixin, admin.ModelAdmin):
-    list_display = [
-        "comment_start",
-        "author",
-        "post_link",
-        "verdict",
-        "age",
-    ]
-    list_filter = [StatusFilter, "akismet_verdict", "created_at"]
-    list_select_related = ["post"]
+class CommentAdmin(
+    GuardedAdminMixin, PersonalDataActionsMixin, ModerationQueueMixin, admin.ModelAdmin
+):
+    # The headers and sort orders of the queue, whose rows
+    # admin/comments/comment/_queue_row.html draws.
+    list_display = ["author", "comment_text", "post_link", "verdict", "age"]
+    # The date hierarchy filters by date.
+    list_filter = [StatusTabs, "akismet_verdict"]
+    ordering = ["-created_at", "-id"]
+    # The tabs count every comment already.
+    show_full_result_count = False
     search_fields = ["author_name", "author_email", "author_url", "body", "ip_address"]
     date_hierarchy = "created_at"
     list_per_page = 50
@@ -190,6 +161,10 @@ class CommentAdmin(GuardedAdminMixin, PersonalDataActionsMixin, admin.ModelAdmin
     # Everything else in the fieldsets is shown read-only.
     editable_fields = ["author_name", "author_email", "author_url", "body"]
 
+    class Media:
+        css = {"all": ["css/admin_queue.css"]}
+        js = [forms.Script("js/admin_queue.js", defer=True)]
+
     def get_readonly_fields(self, request, obj=None):
         return [
             field
@@ -209,6 +184,9 @@ class CommentAdmin(GuardedAdminMixin, PersonalDataActionsMixin, admin.ModelAdmin
                 actions[name] = replace(actions[name], description=label, plural_description=label)
         return actions
 
+    def get_changelist(self, request, **kwargs):
+        return QueueChangeList
+
     def has_add_permission(self, request):
         return False  # Comments come from visitors, through the pipeline.
 
@@ -216,7 +194,7 @@ class CommentAdmin(GuardedAdminMixin, PersonalDataActionsMixin, admin.ModelAdmin
     # ------------------------------------------------------------------------------------
 
     @admin.display(description="Comment")
-    def comment_start(self, obj):
+    def comment_text(self, obj):
         return Truncator(" ".join(obj.body.split())).chars(90)
 
     @admin.display(description="Author", ordering="author_name")
@@ -237,7 +215,7 @@ class CommentAdmin(GuardedAdminMixin, PersonalDataActionsMixin, admin.ModelAdmin
             '<a href="{}">{}</a>', obj.post.get_absolute_url(), Truncator(obj.post.title).chars(50)
         )
 
-    @admin.display(description="Status / Akismet", ordering="status")
+    @admin.display(description="Status", ordering="status")
     def verdict(self, obj):
         label = obj.get_akismet_verdict_display()
         if obj.akismet_verdict == Comment.Verdict.ERROR:
@@ -257,7 +235,7 @@ class CommentAdmin(GuardedAdminMixin, PersonalDataActionsMixin, admin.ModelAdmin
             '<time datetime="{}" title="{}">{}</time>',
             obj.created_at.isoformat(),
             obj.created_at.strftime("%Y-%m-%d %H:%M"),
-            _compact_age(obj.created_at),
+            compact_age(obj.created_at),
         )
 
     @admin.display(description="Post")
@@ -284,15 +262,7 @@ class CommentAdmin(GuardedAdminMixin, PersonalDataActionsMixin, admin.ModelAdmin
         return format_html_join(
             "",
             "<div>{} – {}</div>",
-            (
-                (
-                    report.get_kind_display(),
-                    f"sent {report.sent_at:%Y-%m-%d %H:%M}"
-                    if report.sent_at
-                    else f"owed, {report.attempts} failed attempt(s): {report.last_error}",
-                )
-                for report in reports
-            ),
+            ((report.get_kind_display(), _report_state(report)) for report in reports),
         )
 
     # Actions
@@ -328,6 +298,7 @@ class CommentAdmin(GuardedAdminMixin, PersonalDataActionsMixin, admin.ModelAdmin
     def changelist_view(self, request, extra_context=None):
         if request.method == "GET":
             self._warn_if_unchecked(request)
+        extra_context = {"title": "Comments", **(extra_context or {})}
         return super().changelist_view(request, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -337,6 +308,27 @@ class CommentAdmin(GuardedAdminMixin, PersonalDataActionsMixin, admin.ModelAdmin
         buttons = moderation_buttons(comment) if comment is not None else []
         extra_context = {**(extra_context or {}), "moderation_buttons": buttons}
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The comment's own history (its CommentEvents), not Django's LogEntry."""
+        comment = self.get_object(request, unquote(object_id))
+        if comment is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_or_change_permission(request, comment):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"History: {comment}",
+            "subtitle": None,
+            "object": comment,
+            "events": comment.events.select_related("actor"),
+            "module_name": self.opts.verbose_name_plural.capitalize(),
+            "opts": self.opts,
+            "preserved_filters": self.get_preserved_filters(request),
+            **(extra_context or {}),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/comments/comment/object_history.html", context)
 
     def response_change(self, request, obj):
         for name, move in MODERATION.items():
@@ -349,3 +341,18 @@ class CommentAdmin(GuardedAdminMixin, PersonalDataActionsMixin, admin.ModelAdmin
                     self.message_user(request, f"{move.done_message}: {obj.author_name}’s comment.")
                 return HttpResponseRedirect(reverse("admin:comments_comment_change", args=[obj.pk]))
         return super().response_change(request, obj)
+
+
+def _report_state(report):
+    if report.status == report.Status.SENT:
+        return f"sent {report.sent_at:%Y-%m-%d %H:%M}"
+    if report.status == report.Status.FAILED:
+        return (
+            f"failed: gave up {report.failed_at:%Y-%m-%d %H:%M} after "
+            f"{report.attempts} attempt(s): {report.last_error}"
+        )
+    return f"owed, {report.attempts} failed attempt(s): {report.last_error}"
+
+
+# The discussion rules and the Akismet account page register themselves.
+from . import admin_rules  # noqa: E402, F401

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.conf import settings
 from django.core import checks
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 class CommentsConfig(AppConfig):
@@ -43,3 +43,14 @@ class CommentsConfig(AppConfig):
             "comments-closed", passed=closing.last_closed, upcoming=closing.next_closing
         )
         registry.register_local_account("moderator", "Moderator", "Moderators")
+
+        # The nightly purges are a task that enqueues the next night's: every migrate
+        # (each deploy, `make run`) makes sure one is waiting.
+        post_migrate.connect(_schedule_purges, sender=self, dispatch_uid="schedule-purges")
+
+
+def _schedule_purges(*, using, **kwargs):
+    from .tasks import retention_schedule
+
+    if using == "default":
+        retention_schedule()

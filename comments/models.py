@@ -187,8 +187,11 @@ class CommentEvent(models.Model):
         CHECK_SPAM = "check-spam", "Akismet flagged it as spam"
         CHECK_DISCARD = "check-discard", "Akismet flagged it as blatant spam"
         CHECK_ERROR = "check-error", "Akismet could not be reached; will retry"
+        CHECK_FAILED = "check-failed", "Akismet could not be reached; gave up retrying"
         CHECK_SKIPPED = "check-skipped", "Spam checking is off; held for moderation"
         HONEYPOT = "honeypot", "Hidden field was filled in; caught as spam"
+        RULE_HELD = "rule-held", "Held for moderation by a discussion rule"
+        RULE_TRASHED = "rule-trashed", "Moved to trash by a discussion rule"
         AUTO_APPROVED = "auto-approved", "Approved automatically: known author"
         APPROVED = "approved", "Approved"
         UNAPPROVED = "unapproved", "Unapproved"
@@ -199,7 +202,10 @@ class CommentEvent(models.Model):
         REPORTED_SPAM = "reported-spam", "Reported as spam to Akismet"
         REPORTED_HAM = "reported-ham", "Reported as not spam to Akismet"
         REPORT_ERROR = "report-error", "Report to Akismet failed; will retry"
+        REPORT_FAILED = "report-failed", "Report to Akismet failed; gave up"
         NOTIFIED = "notified", "Moderators notified by email"
+        NOTIFY_ERROR = "notify-error", "Email to moderators failed; will retry"
+        NOTIFY_FAILED = "notify-failed", "Email to moderators failed; gave up"
         PARAMS_PURGED = "params-purged", "Data kept for Akismet deleted"
         DETAILS_PURGED = "details-purged", "IP address, browser and referrer deleted"
         ERASED = "erased", "Personal data erased on request"
@@ -225,17 +231,25 @@ class CommentEvent(models.Model):
 
 
 class AkismetReport(models.Model):
-    """A spam/ham report owed to Akismet: sent once after the moderator's change
-    commits, and retried by `recheck_comments` while Akismet is unreachable."""
+    """A spam/ham report owed to Akismet: sent once by the task worker after the
+    moderator's change commits, retried with back-off while Akismet is unreachable, and
+    given up ("failed") after services.pause.MAX_ATTEMPTS attempts."""
 
     class Kind(models.TextChoices):
         SPAM = "spam", "submit-spam"
         HAM = "ham", "submit-ham"
 
+    class Status(models.TextChoices):
+        OWED = "owed", "Owed"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="akismet_reports")
     kind = models.CharField(max_length=4, choices=Kind)
     params = models.JSONField(default=dict)
+    status = models.CharField(max_length=6, choices=Status, default=Status.OWED)
     sent_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
@@ -245,7 +259,7 @@ class AkismetReport(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self):
-        state = "sent" if self.sent_at else "owed"
+        state = self.get_status_display().lower()
         return f"{self.get_kind_display()} for comment {self.comment_id} ({state})"
 
 
@@ -286,3 +300,55 @@ class AkismetPause(models.Model):
 
     def __str__(self):
         return f"{self.get_scope_display()} paused until {self.ends_at:%Y-%m-%d %H:%M:%S}"
+
+
+class DiscussionRule(models.Model):
+    """One of WordPress's two lists under Settings > Discussion, edited by moderators:
+    "Comment Moderation" (hold) and "Disallowed Comment Keys" (trash). One row a list."""
+
+    class Kind(models.TextChoices):
+        HOLD = "hold", "Comment Moderation: hold in the queue"
+        TRASH = "trash", "Disallowed Comment Keys: move to the trash"
+
+    kind = models.CharField(max_length=5, choices=Kind, primary_key=True)
+    entries = models.TextField(
+        blank=True,
+        help_text=(
+            "One word, name, URL, email address or IP address a line. A comment is caught "
+            "when one appears, in any letter case, inside its name, email, website, IP "
+            "address, browser or text: “press” catches “WordPress”."
+        ),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind"]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+    def entry_list(self) -> list[str]:
+        """The entries as WordPress reads them: each line trimmed, blank lines skipped."""
+        return [line.strip() for line in self.entries.splitlines() if line.strip()]
+
+
+class AkismetAccount(models.Model):
+    """What Akismet last said about the account: this month's usage against the plan,
+    this site's counts, and any alert about the account. One row, in the database so
+    that every server shows the same."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    # The usage-limit answer, and this site's row of the key-sites answer for the month.
+    usage = models.JSONField(default=dict, blank=True)
+    site_counts = models.JSONField(default=dict, blank=True)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+    fetch_error = models.TextField(blank=True)
+    alert_code = models.CharField(max_length=20, blank=True)
+    alert_message = models.TextField(blank=True)
+    alert_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return "Akismet account"

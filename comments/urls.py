@@ -3,11 +3,13 @@ from django.urls import path
 from blog import converters  # noqa: F401  (registers <yyyy> and <dd>)
 from core.pagecache import public_page
 
-from . import feeds, views
+from . import feeds, moderation_links, views
 
 app_name = "comments"
 urlpatterns = [
     path("comments/post/<int:post_id>/", views.post_comment, name="post-comment"),
+    # The links in moderators' emails (comments/email_links.py).
+    path("comments/moderate/<str:token>/", moderation_links.moderate, name="moderate"),
     path("comments/feed/", public_page(feeds.SiteCommentsFeed()), name="feed"),
     path(
         "comments/feed/<int:post_id>/",

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "taggit",
     "axes",
+    "django_tasks_db",
     "core",
     "blog",
     "comments",
@@ -277,16 +278,30 @@ AKISMET_IS_TEST = env_bool("AKISMET_IS_TEST", False)
 COMMENTS_AUTO_APPROVE_KNOWN_AUTHORS = env_bool("COMMENTS_AUTO_APPROVE_KNOWN_AUTHORS", False)
 COMMENTS_DROP_DISCARDED = env_bool("COMMENTS_DROP_DISCARDED", False)
 COMMENTS_FLOOD_SECONDS = env_int("COMMENTS_FLOOD_SECONDS", 15)
+# Hold a comment with this many links or more, as WordPress's comment_max_links; 0: never.
+COMMENTS_MAX_LINKS = env_int("COMMENTS_MAX_LINKS", 2)
 COMMENTS_THREAD_DEPTH = env_int("COMMENTS_THREAD_DEPTH", 5)
 COMMENTS_CLOSE_AFTER_DAYS = env_int("COMMENTS_CLOSE_AFTER_DAYS", 0)
 COMMENTS_SPAM_RETENTION_DAYS = env_int("COMMENTS_SPAM_RETENTION_DAYS", 15)
 COMMENTS_AKISMET_DATA_RETENTION_DAYS = env_int("COMMENTS_AKISMET_DATA_RETENTION_DAYS", 15)
 COMMENTS_MODERATOR_EMAILS = env_list("COMMENTS_MODERATOR_EMAILS")
+# Seconds the Approve, Spam and Trash links in a moderator's email keep working.
+COMMENTS_EMAIL_LINK_MAX_AGE = env_int("COMMENTS_EMAIL_LINK_MAX_AGE", 7 * 24 * 60 * 60)
 # How many reverse proxies stand in front of the site and append to X-Forwarded-For.
 # 0 (the default) trusts no header and uses the address of the connection. Read by
 # comments and the admin login throttle alike (core/request_info.py);
 # COMMENTS_TRUSTED_PROXIES is its earlier name, still read.
 TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", env_int("COMMENTS_TRUSTED_PROXIES", 0))
+
+# Background work (Django's tasks framework): emails to moderators, reports to Akismet,
+# rechecks after an outage and the nightly purges. Tasks are rows in the database, run by
+# `manage.py db_worker` (see the README's "Production"); `make run` starts one.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
 
 # Email (Django 6.1's MAILERS). The console in development; SMTP otherwise.
 _email_backend = os.environ.get("DJANGO_EMAIL_BACKEND", "") or (

@@ -59,3 +59,26 @@ def _empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def run_worker():
+    """Run the task worker in-process until no task is due (`db_worker --batch`)."""
+    import signal
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    def run():
+        # The worker commits as it goes and drops a connection left inside a
+        # transaction: the test must be transactional, as a server is.
+        assert not connection.in_atomic_block, "Mark the test django_db(transaction=True)."
+        # The worker takes over Ctrl-C and SIGTERM; give them back to pytest afterwards.
+        handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+        finally:
+            for sig, handler in handlers.items():
+                signal.signal(sig, handler)
+
+    return run

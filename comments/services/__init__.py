@@ -4,12 +4,16 @@
   checks, saves it as pending (after which nothing can be lost), asks Akismet and
   notifies moderators;
 - moderation: the one table of moves between statuses and the one function applying them;
-- akismet: checks and their verdicts, and the retries `recheck_comments` runs;
+- akismet: checks and their verdicts, and their retries (the worker's, `recheck_comments`);
 - feedback: the submit-spam and submit-ham reports owed to Akismet;
-- pause: the back-off, and the pause after Akismet fails;
+- notification: the email to moderators about a held comment;
+- pause: the back-off, when to give up, and the pause after Akismet fails;
+- replies: a moderator's reply from the queue, published at once;
+- rules: WordPress's discussion rules (too many links, the hold and trash lists);
+- stats: what Akismet says about the account (usage, this site's counts, alerts);
 - retention: the purges, by the retention settings.
 
-The admin, the views and the management commands use the names below.
+The admin, the views, the tasks and the management commands use the names below.
 """
 
 from .akismet import (
@@ -20,11 +24,12 @@ from .akismet import (
     akismet_key_is_valid,
     akismet_recheck_due,
     comment_check_spam,
+    comment_recheck,
     comments_check_again,
     comments_due_for_check,
     spam_checking_is_on,
 )
-from .feedback import akismet_report_send, reports_due
+from .feedback import akismet_report_deliver, akismet_report_send, reports_due
 from .moderation import (
     MOVES,
     IllegalTransition,
@@ -38,8 +43,12 @@ from .moderation import (
     comment_unapprove,
     moderator_moves,
 )
+from .notification import held_notify
 from .pause import retry_delay
+from .replies import comment_reply_by_moderator
 from .retention import personal_data_purge, spam_purge
+from .rules import comment_rules_apply, discussion_rules_ensure, links_count
+from .stats import akismet_account, akismet_alert_record, akismet_stats_refresh
 from .submission import CommentRefused, comment_submit, comments_are_open
 
 __all__ = [
@@ -51,14 +60,21 @@ __all__ = [
     "Move",
     "SpamCheck",
     "SpamCheckError",
+    "akismet_account",
+    "akismet_alert_record",
     "akismet_key_is_valid",
     "akismet_recheck_due",
+    "akismet_report_deliver",
     "akismet_report_send",
+    "akismet_stats_refresh",
     "comment_approve",
     "comment_check_spam",
     "comment_mark_ham",
     "comment_mark_spam",
+    "comment_recheck",
+    "comment_reply_by_moderator",
     "comment_restore",
+    "comment_rules_apply",
     "comment_submit",
     "comment_transition",
     "comment_trash",
@@ -66,6 +82,9 @@ __all__ = [
     "comments_are_open",
     "comments_check_again",
     "comments_due_for_check",
+    "discussion_rules_ensure",
+    "held_notify",
+    "links_count",
     "moderator_moves",
     "personal_data_purge",
     "reports_due",

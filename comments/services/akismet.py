@@ -1,5 +1,6 @@
 """Asking Akismet about comments: the parameters sent, the check, its verdict's move,
-and the retries of checks and reports that `recheck_comments` runs."""
+and the retries of a failed check: the worker's (a task enqueued for the end of the
+back-off, given up after MAX_ATTEMPTS attempts) and the operator's `recheck_comments`."""
 
 import enum
 import logging
@@ -11,12 +12,15 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.tasks import enqueue_on_commit
+
 from .. import spam
 from ..events import event_record
 from ..models import Comment, CommentEvent
 from .feedback import akismet_report_send, reports_due
 from .moderation import MOVES, comment_transition
-from .pause import PAUSED, Scope, akismet_is_paused, akismet_pause, retry_delay
+from .pause import PAUSED, Scope, akismet_is_paused, akismet_pause, gives_up, retry_delay
+from .stats import akismet_alert_record
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +33,10 @@ SpamCheckError = spam.SpamCheckError
 # Named like a field a bot would gladly fill in; people never see it. Akismet is told
 # its name, and the form's honeypot is this field.
 HONEYPOT_FIELD = "fax_number"
+
+RECHECK_TASK = "comments.tasks.comment_recheck"
+# How long a claimed comment is left alone by other runs, should this one die.
+CLAIM = timedelta(minutes=5)
 
 # The move Akismet's verdict makes on a held comment; "ham" leaves it held.
 VERDICT_MOVES = {Verdict.SPAM: MOVES["akismet_spam"], Verdict.DISCARD: MOVES["akismet_discard"]}
@@ -59,8 +67,12 @@ def akismet_key_is_valid(*, client: spam.Client | None = None) -> bool:
     return spam.verify_key(client=client)
 
 
-def akismet_params(*, comment: Comment, user) -> dict:
-    """Everything Akismet's comment-check asks for, kept to resend with feedback later."""
+def akismet_params(*, comment: Comment, user, honeypot: str = "") -> dict:
+    """Everything Akismet's comment-check asks for, kept to resend with feedback later.
+
+    `honeypot` is what the visitor put in the hidden field: Akismet is told the field's
+    name and its value. The post's tags are the comment's context.
+    """
     post = comment.post
     params = {
         "user_ip": comment.ip_address or "",
@@ -77,7 +89,10 @@ def akismet_params(*, comment: Comment, user) -> dict:
         "blog_lang": settings.SITE_LANGUAGE,
         "blog_charset": settings.DEFAULT_CHARSET,
         "honeypot_field_name": HONEYPOT_FIELD,
+        HONEYPOT_FIELD: honeypot,
     }
+    if tags := sorted(tag.name for tag in post.tags.all()):
+        params["comment_context"] = tags
     if user is not None and user.is_staff:
         params["user_role"] = "administrator"
     if settings.AKISMET_IS_TEST:
@@ -100,11 +115,11 @@ def comment_check_spam(
     if recheck_reason:
         params["recheck_reason"] = recheck_reason
     try:
-        verdict, error = spam.check(params, client=client), ""
+        answer, error = spam.check(params, client=client), ""
     except Exception as exc:  # Anything at all: the comment stays held, marked for retry.
         if not isinstance(exc, spam.SpamCheckError):
             logger.exception("Unexpected failure checking comment %s", comment.pk)
-        verdict, error = Verdict.ERROR, str(exc) or type(exc).__name__
+        answer, error = spam.Answer(Verdict.ERROR), str(exc) or type(exc).__name__
 
     with transaction.atomic():
         locked = Comment.objects.select_for_update().filter(pk=comment.pk).first()
@@ -112,14 +127,26 @@ def comment_check_spam(
             return SpamCheck(comment, CheckOutcome.VANISHED)
         if not locked.akismet_params:
             locked.akismet_params = {k: v for k, v in params.items() if k != "recheck_reason"}
-        if verdict == Verdict.ERROR:
+        if answer.verdict == Verdict.ERROR:
             return SpamCheck(_check_failed(locked, error), CheckOutcome.FAILED)
-        return _verdict_apply(locked, verdict)
+        akismet_alert_record(code=answer.alert_code, message=answer.alert_message)
+        return _verdict_apply(locked, answer.verdict, detail=_answer_detail(answer))
+
+
+def _answer_detail(answer: spam.Answer) -> str:
+    """What Akismet's headers said, for the comment's history."""
+    said = [
+        ("Check id", answer.check_id),
+        ("Pro tip", answer.pro_tip),
+        ("Debug help", answer.debug_help),
+        ("Alert", " ".join(filter(None, [answer.alert_code, answer.alert_message]))),
+    ]
+    return "\n".join(f"{label}: {value}" for label, value in said if value)[:2000]
 
 
 def comment_check_new(*, comment: Comment, client: spam.Client | None = None) -> SpamCheck:
     """Ask Akismet about a new comment, unless it failed moments ago: then the comment
-    is held for recheck_comments straight away, so that during an outage visitors do not
+    is held for a recheck straight away, so that during an outage visitors do not
     each wait out the timeout, and a burst of comments does not tie up every worker."""
     if akismet_is_paused(scope=Scope.CHECKS):
         with transaction.atomic():
@@ -131,16 +158,43 @@ def comment_check_new(*, comment: Comment, client: spam.Client | None = None) ->
 
 
 def _check_failed(comment: Comment, error: str) -> Comment:
+    """Record a failed check and enqueue the recheck for the end of the back-off; after
+    MAX_ATTEMPTS attempts, give up: the comment waits for a moderator, unchecked."""
     comment.akismet_verdict = Verdict.ERROR
     comment.akismet_attempts += 1
-    comment.akismet_next_attempt_at = timezone.now() + retry_delay(comment.akismet_attempts)
     comment.akismet_last_error = error[:2000]
+    if gives_up(comment.akismet_attempts):
+        comment.akismet_next_attempt_at = None
+        event = Kind.CHECK_FAILED
+    else:
+        comment.akismet_next_attempt_at = timezone.now() + retry_delay(comment.akismet_attempts)
+        event = Kind.CHECK_ERROR
+        run_after = comment.akismet_next_attempt_at
+        enqueue_on_commit(RECHECK_TASK, comment.pk, run_after=run_after)
     comment.save()
-    event_record(comment=comment, kind=Kind.CHECK_ERROR, detail=error[:500])
+    event_record(comment=comment, kind=event, detail=error[:500])
     return comment
 
 
-def _verdict_apply(comment: Comment, verdict: str) -> SpamCheck:
+def comment_recheck(*, comment_id: int, client: spam.Client | None = None) -> SpamCheck | None:
+    """The worker's retry of a failed check, once its back-off is over; None when there
+    is nothing to do: the comment was answered, moderated or deleted since, or its next
+    attempt is later (each failure enqueues the task again for that time). While Akismet
+    is paused after another failure, it waits again, as a new comment would."""
+    now = timezone.now()
+    comment = comments_due_for_check(now=now).filter(pk=comment_id).first()
+    if comment is None:
+        return None
+    # Claim it: an overlapping run (recheck_comments) sees the new time and leaves it alone.
+    claimed = Comment.objects.filter(
+        pk=comment.pk, akismet_next_attempt_at=comment.akismet_next_attempt_at
+    ).update(akismet_next_attempt_at=now + CLAIM)
+    if not claimed:
+        return None
+    return comment_check_new(comment=comment, client=client)
+
+
+def _verdict_apply(comment: Comment, verdict: str, *, detail: str) -> SpamCheck:
     comment.akismet_verdict = verdict
     comment.akismet_checked_at = timezone.now()
     comment.akismet_next_attempt_at = None
@@ -149,14 +203,14 @@ def _verdict_apply(comment: Comment, verdict: str) -> SpamCheck:
     held = comment.status == Status.PENDING
     move = VERDICT_MOVES.get(verdict)
     if held and move is not None:
-        comment = comment_transition(comment=comment, move=move.name)
+        comment = comment_transition(comment=comment, move=move.name, detail=detail)
         if move.droppable and settings.COMMENTS_DROP_DISCARDED:
             logger.info("Dropping blatant spam comment %s", comment.pk)
             comment.delete()
             return SpamCheck(comment, CheckOutcome.DROPPED)
         return SpamCheck(comment, CheckOutcome.ANSWERED)
     # A verdict on a comment a moderator has decided on is noted, and changes nothing.
-    event_record(comment=comment, kind=move.event if move else Kind.CHECK_HAM)
+    event_record(comment=comment, kind=move.event if move else Kind.CHECK_HAM, detail=detail)
     if held and _is_known_author(comment):
         comment = comment_transition(comment=comment, move="auto_approve")
     return SpamCheck(comment, CheckOutcome.ANSWERED)
@@ -164,6 +218,9 @@ def _verdict_apply(comment: Comment, verdict: str) -> SpamCheck:
 
 def _is_known_author(comment: Comment) -> bool:
     if not settings.COMMENTS_AUTO_APPROVE_KNOWN_AUTHORS:
+        return False
+    # A comment a discussion rule held waits for a moderator, as in WordPress.
+    if comment.events.filter(kind=Kind.RULE_HELD).exists():
         return False
     earlier = Comment.objects.approved().by_same_author(comment.author_name, comment.author_email)
     return earlier.exclude(pk=comment.pk).exists()
@@ -178,7 +235,8 @@ def comments_due_for_check(*, now: datetime | None = None):
 
 
 def akismet_recheck_due(*, limit: int = 50, client: spam.Client | None = None) -> dict:
-    """Retry due spam checks and owed reports, at most `limit` of each. For cron.
+    """Retry due spam checks and owed reports, at most `limit` of each: the worker
+    does this by itself, and operators run it as `recheck_comments`.
 
     After the first failed check the rest of the batch waits for the next run.
     """
@@ -191,7 +249,7 @@ def akismet_recheck_due(*, limit: int = 50, client: spam.Client | None = None) -
         # Claim it: an overlapping run sees the new time and leaves it alone.
         claimed = Comment.objects.filter(
             pk=comment.pk, akismet_next_attempt_at=comment.akismet_next_attempt_at
-        ).update(akismet_next_attempt_at=timezone.now() + timedelta(minutes=5))
+        ).update(akismet_next_attempt_at=timezone.now() + CLAIM)
         if claimed:
             _count(summary, comment_check_spam(comment=comment, client=client))
     for report in reports_due().select_related("comment").order_by("pk")[:limit]:

@@ -82,6 +82,7 @@ MOVES: dict[str, Move] = {
         ),
         # The pipeline's, for a new comment or a recheck of a held one.
         Move("honeypot", HELD, Status.SPAM, Kind.HONEYPOT),
+        Move("rule_trash", HELD, Status.TRASH, Kind.RULE_TRASHED),
         Move("akismet_spam", HELD, Status.SPAM, Kind.CHECK_SPAM),
         Move("akismet_discard", HELD, Status.SPAM, Kind.CHECK_DISCARD, droppable=True),
         Move("auto_approve", HELD, Status.APPROVED, Kind.AUTO_APPROVED),

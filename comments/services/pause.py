@@ -1,5 +1,6 @@
-"""When to ask Akismet again: the back-off for one comment or report, and the pause for
-everyone after a failure, so that during an outage nobody waits out the timeout in turn."""
+"""When to try again: the back-off for one comment, report or email, when to give up, and
+the pause for everyone after Akismet fails, so that during an outage nobody waits out
+the timeout in turn."""
 
 from datetime import timedelta
 
@@ -12,6 +13,9 @@ Scope = AkismetPause.Scope
 # After a call fails, calls in the same scope within this many seconds are not made.
 PAUSE_SECONDS = 30
 PAUSED = "Not sent: Akismet failed moments ago. It will be asked again."
+# Attempts before background work gives up (a check, a report, an email): with the
+# back-off below, about eight and a half hours after the first.
+MAX_ATTEMPTS = 10
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -27,3 +31,8 @@ def akismet_pause(*, scope: str) -> None:
 
 def akismet_is_paused(*, scope: str) -> bool:
     return AkismetPause.objects.filter(scope=scope, ends_at__gt=timezone.now()).exists()
+
+
+def gives_up(attempts: int) -> bool:
+    """Whether work that has failed `attempts` times stops trying by itself."""
+    return attempts >= MAX_ATTEMPTS

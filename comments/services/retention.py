@@ -1,5 +1,6 @@
 """Forgetting on schedule, by the retention settings: old spam, the data kept for
-Akismet, and the IP address, browser and referrer of old comments. For cron."""
+Akismet, and the IP address, browser and referrer of old comments. Run each night by
+the task worker (comments.tasks.retention_purge), and by the purge commands."""
 
 from datetime import datetime, timedelta
 
@@ -38,7 +39,7 @@ def spam_purge(*, now: datetime | None = None) -> dict:
 
 def personal_data_purge(*, now: datetime | None = None) -> dict:
     """Delete the IP address, browser and referrer of comments older than
-    COMMENTS_PERSONAL_DATA_RETENTION_DAYS, and forgotten rate-limit records. For cron."""
+    COMMENTS_PERSONAL_DATA_RETENTION_DAYS, and forgotten rate-limit records."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.COMMENTS_PERSONAL_DATA_RETENTION_DAYS)
     with transaction.atomic():

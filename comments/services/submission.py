@@ -9,7 +9,6 @@ import logging
 import math
 from collections.abc import Mapping
 from datetime import timedelta
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -21,7 +20,7 @@ from blog.models import Post
 from core.markup import without_control_characters
 from core.request_info import RequestInfo
 
-from .. import closing, locks, notify, ratelimit, spam
+from .. import closing, locks, ratelimit, spam
 from ..events import event_record
 from ..models import Comment, CommentEvent
 from .akismet import (
@@ -31,6 +30,8 @@ from .akismet import (
     spam_checking_is_on,
 )
 from .moderation import comment_transition
+from .notification import held_notify_later
+from .rules import comment_rules_apply
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +86,10 @@ def comment_submit(
         comment = _comment_create(post=post, parent=parent, data=data, info=info, user=user)
         if data.get(HONEYPOT_FIELD):
             comment = comment_transition(comment=comment, move="honeypot")
-        elif not spam_checking_is_on():
+        else:
+            # Before Akismet: a comment the rules trash is never sent to it.
+            comment = comment_rules_apply(comment=comment)
+        if comment.status == Status.PENDING and not spam_checking_is_on():
             event_record(comment=comment, kind=Kind.CHECK_SKIPPED)
     # Akismet is asked outside the transaction that saved the comment, so a slow
     # answer never holds the database's write lock.
@@ -99,7 +103,7 @@ def comment_submit(
         else:
             comment = check.comment  # Dropped blatant spam ends as spam, and is deleted.
     if comment.status == Status.PENDING:
-        transaction.on_commit(partial(_notify_held, comment.pk), robust=True)
+        held_notify_later(comment=comment)
     return comment
 
 
@@ -190,21 +194,9 @@ def _comment_create(*, post, parent, data, info, user) -> Comment:
         referrer=info.referrer,
         created_at=timezone.now(),
     )
-    comment.akismet_params = akismet_params(comment=comment, user=user)
+    honeypot = str(data.get(HONEYPOT_FIELD) or "")
+    comment.akismet_params = akismet_params(comment=comment, user=user, honeypot=honeypot)
     comment.save()
     detail = f"From {info.ip_address or 'an unknown address'}"
     event_record(comment=comment, kind=Kind.SUBMITTED, detail=detail)
     return comment
-
-
-def _notify_held(comment_id: int) -> None:
-    comment = Comment.objects.select_related("post").filter(pk=comment_id).first()
-    if comment is None or comment.status != Status.PENDING:
-        return
-    try:
-        sent = notify.moderators_notify_held(comment=comment)
-    except Exception:  # The comment is safe; a mail outage must not turn into a 500.
-        logger.exception("Could not email moderators about comment %s", comment_id)
-        return
-    if sent:
-        event_record(comment=comment, kind=Kind.NOTIFIED)

@@ -5,6 +5,7 @@ from itertools import count
 import akismet
 import httpx
 import pytest
+from django.core.mail.backends.base import BaseEmailBackend
 from django.test.html import parse_html
 from django.urls import reverse
 
@@ -97,3 +98,42 @@ def akismet_on(settings):
     """Spam checking switched on; tests inject the client, so nothing leaves the machine."""
     settings.AKISMET_API_KEY = "test-key"
     settings.AKISMET_API_URL = "http://127.0.0.1:9"
+
+
+def time_passes():
+    """As if the back-off had run out: every next attempt, the tasks waiting for one and
+    Akismet's pause move into the past. The nightly purge keeps its time."""
+    from datetime import timedelta
+
+    from django.tasks import TaskResultStatus
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from comments.models import AkismetPause, AkismetReport, Comment
+
+    past = timezone.now() - timedelta(seconds=1)
+    Comment.objects.exclude(akismet_next_attempt_at=None).update(akismet_next_attempt_at=past)
+    AkismetReport.objects.exclude(next_attempt_at=None).update(next_attempt_at=past)
+    AkismetPause.objects.update(ends_at=past)
+    DBTaskResult.objects.filter(status=TaskResultStatus.READY).exclude(
+        task_path="comments.tasks.retention_purge"
+    ).update(run_after=past)
+
+
+def tasks_waiting(name):
+    """The tasks `comments.tasks.<name>` queued and not yet run, soonest first."""
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    return list(
+        DBTaskResult.objects.filter(
+            task_path=f"comments.tasks.{name}", status=TaskResultStatus.READY
+        ).order_by("run_after")
+    )
+
+
+class FailingEmailBackend(BaseEmailBackend):
+    """A mail server that refuses every message."""
+
+    def send_messages(self, email_messages):
+        raise ConnectionRefusedError("Connection refused (the test's mail server)")

@@ -9,10 +9,11 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from comments import services
+from comments import services, tasks
 from comments.models import AkismetReport, Comment, CommentEvent
+from comments.services.pause import MAX_ATTEMPTS
 from tests import factories
-from tests.comments.conftest import post_comment
+from tests.comments.conftest import post_comment, tasks_waiting, time_passes
 from tests.fake_akismet import DISCARD_MARKER, SPAM_AUTHOR, SPAM_EMAIL
 
 Kind = CommentEvent.Kind
@@ -153,35 +154,97 @@ def test_recheck_picks_up_comments_held_while_no_key_was_set(client, post, fake_
     assert Comment.objects.get().status == "spam"
 
 
-@pytest.mark.django_db
+# The worker commits as it goes: these tests are transactional, as a server is.
+WORKER_DB = pytest.mark.django_db(transaction=True)
+
+
+@WORKER_DB
 def test_mark_spam_sends_submit_spam_once_with_the_original_params(
-    client, post, fake_akismet, moderator, django_capture_on_commit_callbacks
+    client, post, fake_akismet, moderator, run_worker
 ):
     post_comment(client, post, body="Sneaky spam that looked fine.")
     comment = Comment.objects.get()
     checked = fake_akismet.requests_to("comment-check")[0].params
 
-    with django_capture_on_commit_callbacks(execute=True):
-        services.comment_mark_spam(comment=comment, actor=moderator)
+    services.comment_mark_spam(comment=comment, actor=moderator)
+    assert fake_akismet.requests_to("submit-spam") == []  # Not in the moderator's request.
+    run_worker()
 
     [report] = fake_akismet.requests_to("submit-spam")
     assert report.params == checked
     assert kinds(comment)[-2:] == [Kind.MARKED_SPAM, Kind.REPORTED_SPAM]
     assert comment.events.get(kind=Kind.MARKED_SPAM).actor == moderator
+    run_worker()
     call_command("recheck_comments", stdout=StringIO())
     assert len(fake_akismet.requests_to("submit-spam")) == 1
 
 
-@pytest.mark.django_db
+@WORKER_DB
+def test_a_failed_check_is_retried_by_the_worker_after_the_back_off(
+    client, post, fake_akismet, run_worker
+):
+    fake_akismet.set_fault("503")
+    post_comment(client, post, author_name=SPAM_AUTHOR)
+    comment = Comment.objects.get()
+    [recheck] = tasks_waiting("comment_recheck")
+    assert recheck.run_after == comment.akismet_next_attempt_at > timezone.now()
+
+    fake_akismet.set_fault(None)
+    fake_akismet.reset()
+    run_worker()  # Not yet due: Akismet is left alone.
+    assert fake_akismet.requests_to("comment-check") == []
+
+    time_passes()
+    run_worker()
+
+    comment.refresh_from_db()
+    assert (comment.status, comment.akismet_verdict) == ("spam", "spam")
+    assert kinds(comment)[-2:] == [Kind.CHECK_ERROR, Kind.CHECK_SPAM]
+    assert tasks_waiting("comment_recheck") == []
+
+
+@WORKER_DB
+def test_a_check_akismet_never_answers_is_given_up_and_left_to_moderators(
+    client, admin_client, post, fake_akismet, run_worker
+):
+    fake_akismet.set_fault("503")
+    post_comment(client, post)
+
+    for _ in range(MAX_ATTEMPTS):
+        time_passes()
+        run_worker()
+
+    comment = Comment.objects.get()
+    assert (comment.status, comment.akismet_verdict) == ("pending", "error")
+    assert comment.akismet_attempts == MAX_ATTEMPTS
+    assert len(fake_akismet.requests_to("comment-check")) == MAX_ATTEMPTS
+    assert kinds(comment)[-1] == Kind.CHECK_FAILED
+    assert tasks_waiting("comment_recheck") == []
+    page = admin_client.get(comment.admin_url).content.decode()
+    assert "Akismet could not be reached; gave up retrying" in page
+
+
+@WORKER_DB
+def test_a_report_queued_twice_is_sent_once(client, post, fake_akismet, moderator, run_worker):
+    post_comment(client, post)
+    services.comment_mark_spam(comment=Comment.objects.get(), actor=moderator)
+    tasks.akismet_report_send.enqueue(AkismetReport.objects.get().pk)
+
+    run_worker()
+
+    assert len(fake_akismet.requests_to("submit-spam")) == 1
+
+
+@WORKER_DB
 def test_not_spam_on_akismet_flagged_comment_sends_submit_ham(
-    client, post, fake_akismet, moderator, django_capture_on_commit_callbacks
+    client, post, fake_akismet, moderator, run_worker
 ):
     post_comment(client, post, author_email=SPAM_EMAIL)
     comment = Comment.objects.get()
     checked = fake_akismet.requests_to("comment-check")[0].params
 
-    with django_capture_on_commit_callbacks(execute=True):
-        services.comment_mark_ham(comment=comment, actor=moderator)
+    services.comment_mark_ham(comment=comment, actor=moderator)
+    run_worker()
 
     comment.refresh_from_db()
     assert comment.status == "pending"
@@ -190,60 +253,91 @@ def test_not_spam_on_akismet_flagged_comment_sends_submit_ham(
     assert kinds(comment)[-2:] == [Kind.MARKED_HAM, Kind.REPORTED_HAM]
 
 
-@pytest.mark.django_db
+@WORKER_DB
 def test_not_spam_on_a_honeypot_catch_tells_akismet_nothing(
-    client, post, fake_akismet, moderator, django_capture_on_commit_callbacks
+    client, post, fake_akismet, moderator, run_worker
 ):
     post_comment(client, post, fax_number="bot was here")
     comment = Comment.objects.get()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        services.comment_mark_ham(comment=comment, actor=moderator)
+    services.comment_mark_ham(comment=comment, actor=moderator)
+    run_worker()
 
     assert fake_akismet.requests == []
 
 
-@pytest.mark.django_db
-def test_report_is_retried_when_akismet_was_down(
-    client, post, fake_akismet, moderator, django_capture_on_commit_callbacks
-):
+@WORKER_DB
+def test_report_is_retried_when_akismet_was_down(client, post, fake_akismet, moderator, run_worker):
     post_comment(client, post)
     comment = Comment.objects.get()
     fake_akismet.set_fault("slow")
 
-    with django_capture_on_commit_callbacks(execute=True):
-        services.comment_mark_spam(comment=comment, actor=moderator)
+    services.comment_mark_spam(comment=comment, actor=moderator)
+    run_worker()
 
     report = AkismetReport.objects.get()
-    assert report.sent_at is None and report.attempts == 1 and report.last_error
+    assert report.status == "owed" and report.attempts == 1 and report.last_error
     assert kinds(comment)[-1] == Kind.REPORT_ERROR
+    # Enqueued again for the end of the back-off, a minute on: the worker left it.
+    [retry] = tasks_waiting("akismet_report_send")
+    assert retry.run_after == report.next_attempt_at
+    assert report.next_attempt_at > timezone.now() + timedelta(seconds=50)
 
     fake_akismet.set_fault(None)
-    make_due()
-    call_command("recheck_comments", stdout=(out := StringIO()))
+    time_passes()
+    run_worker()
 
     report.refresh_from_db()
-    assert report.sent_at is not None
+    assert report.status == "sent" and report.sent_at is not None
     assert kinds(comment)[-1] == Kind.REPORTED_SPAM
-    assert "sent 1 report(s)" in out.getvalue()
+    assert tasks_waiting("akismet_report_send") == []
 
 
-@pytest.mark.django_db
+@WORKER_DB
+def test_a_report_akismet_never_takes_is_given_up_and_shown_failed(
+    client, admin_client, post, fake_akismet, moderator, run_worker
+):
+    post_comment(client, post)
+    comment = Comment.objects.get()
+    fake_akismet.set_fault("503")
+
+    services.comment_mark_spam(comment=comment, actor=moderator)
+    for _ in range(MAX_ATTEMPTS):
+        run_worker()
+        time_passes()
+
+    report = AkismetReport.objects.get()
+    assert (report.status, report.attempts) == ("failed", MAX_ATTEMPTS)
+    assert report.failed_at is not None
+    assert len(fake_akismet.requests_to("submit-spam")) == MAX_ATTEMPTS
+    assert kinds(comment).count(Kind.REPORT_ERROR) == MAX_ATTEMPTS - 1
+    assert kinds(comment)[-1] == Kind.REPORT_FAILED
+    assert tasks_waiting("akismet_report_send") == []
+    page = admin_client.get(comment.admin_url).content.decode()
+    assert "submit-spam – failed: gave up" in page
+    assert f"after {MAX_ATTEMPTS} attempt(s)" in page
+    assert "Report to Akismet failed; gave up" in page  # The history.
+
+
+@WORKER_DB
 def test_a_failed_report_pauses_the_rest_of_a_bulk_action(
-    client, post, fake_akismet, moderator, django_capture_on_commit_callbacks
+    client, post, fake_akismet, moderator, run_worker
 ):
     for _ in range(3):
         post_comment(client, post)
     fake_akismet.set_fault("slow")
     started = time.monotonic()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        for comment in Comment.objects.all():
-            services.comment_mark_spam(comment=comment, actor=moderator)
+    for comment in Comment.objects.all():
+        services.comment_mark_spam(comment=comment, actor=moderator)
+    run_worker()
 
     assert len(fake_akismet.requests_to("submit-spam")) == 1
     assert time.monotonic() - started < 3
-    assert AkismetReport.objects.filter(sent_at__isnull=True).count() == 3
+    assert AkismetReport.objects.filter(status="owed").count() == 3
+    # The two left alone were no attempt, and wait for the next.
+    assert sorted(AkismetReport.objects.values_list("attempts", flat=True)) == [0, 0, 1]
+    assert len(tasks_waiting("akismet_report_send")) == 3
 
 
 @pytest.mark.django_db
@@ -290,14 +384,12 @@ def test_check_again_asks_akismet_with_a_recheck_reason(client, post, fake_akism
     )
 
 
-@pytest.mark.django_db
-def test_purged_akismet_data_means_no_report_is_owed(
-    post, fake_akismet, moderator, django_capture_on_commit_callbacks
-):
+@WORKER_DB
+def test_purged_akismet_data_means_no_report_is_owed(post, fake_akismet, moderator, run_worker):
     comment = factories.make_comment(post=post, status="pending", akismet_params={})
 
-    with django_capture_on_commit_callbacks(execute=True):
-        services.comment_mark_spam(comment=comment, actor=moderator)
+    services.comment_mark_spam(comment=comment, actor=moderator)
+    run_worker()
 
     assert not AkismetReport.objects.exists()
     assert fake_akismet.requests == []

@@ -8,10 +8,17 @@ from django.core import mail
 from django.core.cache import cache
 from django.utils import timezone
 
-from comments import services
+from comments import services, tasks
 from comments.models import Comment, CommentEvent
+from comments.services.pause import MAX_ATTEMPTS
 from tests import factories
-from tests.comments.conftest import akismet_client, failing_akismet_client, form_data
+from tests.comments.conftest import (
+    akismet_client,
+    failing_akismet_client,
+    form_data,
+    tasks_waiting,
+    time_passes,
+)
 
 Kind = CommentEvent.Kind
 HAM, SPAM, DISCARD = (
@@ -155,6 +162,7 @@ def test_known_author_flagged_as_spam_is_not_approved(
 @pytest.mark.django_db
 def test_akismet_receives_everything_it_asks_for(post, request_meta, akismet_on, settings):
     settings.SITE_URL = "https://blog.example.com"
+    post.tags.add("python", "django")
     parent = factories.make_comment(post=post)
 
     comment = submit(
@@ -188,6 +196,8 @@ def test_akismet_receives_everything_it_asks_for(post, request_meta, akismet_on,
         "blog_lang": "en",
         "blog_charset": "utf-8",
         "honeypot_field_name": "fax_number",
+        "fax_number": "",
+        "comment_context": ["django", "python"],
     }
 
 
@@ -404,14 +414,19 @@ def test_comments_close_on_posts_older_than_the_setting(request_meta, settings):
     assert services.comments_are_open(post=old)
 
 
-@pytest.mark.django_db
+# The worker commits as it goes: these tests are transactional, as a server is.
+WORKER_DB = pytest.mark.django_db(transaction=True)
+
+
+@WORKER_DB
 def test_moderators_are_emailed_with_a_link_when_a_comment_is_held(
-    post, request_meta, akismet_on, moderator, django_capture_on_commit_callbacks, settings
+    post, request_meta, akismet_on, moderator, settings, run_worker
 ):
     settings.SITE_URL = "https://blog.example.com"
 
-    with django_capture_on_commit_callbacks(execute=True):
-        comment = submit(post, request_meta, client=akismet_client(HAM), body="Hold me, please.")
+    comment = submit(post, request_meta, client=akismet_client(HAM), body="Hold me, please.")
+    assert mail.outbox == []  # Not in the visitor's request.
+    run_worker()
 
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -419,29 +434,88 @@ def test_moderators_are_emailed_with_a_link_when_a_comment_is_held(
     assert post.title in message.subject
     assert "Hold me, please." in message.body
     assert f"https://blog.example.com/admin/comments/comment/{comment.pk}/change/" in message.body
+    assert "https://blog.example.com/comments/moderate/" in message.body
     assert Kind.NOTIFIED in history(comment)
 
 
-@pytest.mark.django_db
+@WORKER_DB
 def test_moderators_are_not_emailed_about_spam(
-    post, request_meta, akismet_on, moderator, django_capture_on_commit_callbacks
+    post, request_meta, akismet_on, moderator, run_worker
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        submit(post, request_meta, client=akismet_client(SPAM))
+    submit(post, request_meta, client=akismet_client(SPAM))
+    run_worker()
 
     assert mail.outbox == []
 
 
-@pytest.mark.django_db
+@WORKER_DB
 def test_moderator_emails_setting_overrides_the_group(
-    post, request_meta, moderator, django_capture_on_commit_callbacks, settings
+    post, request_meta, moderator, settings, run_worker
 ):
     settings.COMMENTS_MODERATOR_EMAILS = ["queue@example.com"]
 
-    with django_capture_on_commit_callbacks(execute=True):
-        submit(post, request_meta)
+    submit(post, request_meta)
+    run_worker()
 
     assert mail.outbox[0].to == ["queue@example.com"]
+    assert "/comments/moderate/" not in mail.outbox[0].body  # No moderator has it.
+    assert "/admin/comments/comment/" in mail.outbox[0].body
+
+
+@WORKER_DB
+def test_each_moderator_is_emailed_once_even_when_the_task_runs_twice(
+    post, request_meta, moderator, run_worker
+):
+    other = factories.make_moderator(username="mina", email="mina@example.com")
+    comment = submit(post, request_meta)
+    tasks.moderators_notify_held.enqueue(comment.pk)
+
+    run_worker()
+    tasks.moderators_notify_held.enqueue(comment.pk)
+    run_worker()
+
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(
+        [moderator.email, other.email]
+    )
+    assert history(comment).count(Kind.NOTIFIED) == 2
+
+
+@WORKER_DB
+def test_a_failed_email_is_retried_then_given_up(
+    post, request_meta, moderator, settings, run_worker
+):
+    settings.MAILERS = {"default": {"BACKEND": "tests.comments.conftest.FailingEmailBackend"}}
+    comment = submit(post, request_meta)
+    run_worker()
+
+    assert history(comment)[-1] == Kind.NOTIFY_ERROR
+    [retry] = tasks_waiting("moderators_notify_held")
+    assert retry.run_after > timezone.now() + timedelta(seconds=50)
+
+    for _ in range(MAX_ATTEMPTS - 1):
+        time_passes()
+        run_worker()
+
+    assert history(comment).count(Kind.NOTIFY_ERROR) == MAX_ATTEMPTS - 1
+    assert history(comment)[-1] == Kind.NOTIFY_FAILED
+    assert tasks_waiting("moderators_notify_held") == []
+
+
+@WORKER_DB
+def test_an_email_that_failed_is_sent_when_the_mail_server_is_back(
+    post, request_meta, moderator, settings, run_worker
+):
+    mailers = settings.MAILERS
+    settings.MAILERS = {"default": {"BACKEND": "tests.comments.conftest.FailingEmailBackend"}}
+    comment = submit(post, request_meta)
+    run_worker()
+    settings.MAILERS = mailers
+
+    time_passes()
+    run_worker()
+
+    assert [message.to for message in mail.outbox] == [[moderator.email]]
+    assert history(comment)[-2:] == [Kind.NOTIFY_ERROR, Kind.NOTIFIED]
 
 
 @pytest.mark.django_db

@@ -62,7 +62,13 @@ def test_every_move_from_every_status(checked_comment, moderator, name, status):
 def test_every_status_change_of_the_pipeline_is_in_the_table():
     automatic = {name for name, move in services.MOVES.items() if not move.by_moderator}
 
-    assert automatic == {"honeypot", "akismet_spam", "akismet_discard", "auto_approve"}
+    assert automatic == {
+        "honeypot",
+        "rule_trash",
+        "akismet_spam",
+        "akismet_discard",
+        "auto_approve",
+    }
     assert set(services.moderator_moves()) == {
         "approve",
         "unapprove",

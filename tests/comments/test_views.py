@@ -65,8 +65,14 @@ def test_honeypot_comment_gets_the_same_neutral_notice(client, post):
         ({"author_name": ""}, "This field is required."),
         ({"author_email": ""}, "This field is required."),
         ({"author_email": "not-an-email"}, "Enter a valid email address."),
-        ({"author_url": "javascript:alert(1)"}, "Enter a web address starting with http:// or https://"),
-        ({"author_url": "ftp://files.example.com/"}, "Enter a web address starting with http:// or https://"),
+        (
+            {"author_url": "javascript:alert(1)"},
+            "Enter a web address starting with http:// or https://",
+        ),
+        (
+            {"author_url": "ftp://files.example.com/"},
+            "Enter a web address starting with http:// or https://",
+        ),
         ({"body": "   "}, "This field is required."),
         ({"author_name": "n" * 246}, "at most 245 characters"),
         ({"author_email": "e" * 95 + "@example.com"}, "at most 100 characters"),

@@ -27,6 +27,7 @@ AWAITING = "Your comment is awaiting moderation."
 NOT_AVAILABLE = "The comment you are replying to is not available."
 FORM_EXPIRED = "This form has expired"
 SEND_ONCE_MORE = "once more to send your comment"
+WEB_ADDRESS_WANTED = "Enter a web address starting with http:// or https://"
 NOT_FOUND = "Page not found"
 NOT_AN_IMAGE = "Upload a valid image."
 
@@ -227,9 +228,9 @@ CASES = {
     "url-too-long": Case(
         comment(author_url="https://example.com/" + "u" * 190), 400, "at most 200 characters"
     ),
-    "url-javascript": Case(comment(author_url="javascript:alert(1)"), 400, "Enter a web address starting with http:// or https://"),
+    "url-javascript": Case(comment(author_url="javascript:alert(1)"), 400, WEB_ADDRESS_WANTED),
     "url-data": Case(
-        comment(author_url="data:text/html,<script>alert(1)</script>"), 400, "Enter a web address starting with http:// or https://"
+        comment(author_url="data:text/html,<script>alert(1)</script>"), 400, WEB_ADDRESS_WANTED
     ),
     "email-header-injection": Case(
         comment(author_email="a@example.com\r\nBcc: victim@example.com"),

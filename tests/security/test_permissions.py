@@ -98,8 +98,13 @@ def test_editors_hold_post_and_tag_permissions_only():
 
 
 @pytest.mark.django_db
-def test_moderators_hold_comment_view_and_change_only():
-    assert group_permissions("Moderators") == ["change_comment", "view_comment"]
+def test_moderators_hold_comment_and_discussion_rule_view_and_change_only():
+    assert group_permissions("Moderators") == [
+        "change_comment",
+        "change_discussionrule",
+        "view_comment",
+        "view_discussionrule",
+    ]
 
 
 # Editors

@@ -1,4 +1,5 @@
-"""Delete the IP address, browser and referrer of old comments. For a daily cron line."""
+"""Delete the IP address, browser and referrer of old comments. The task worker does it
+each night (comments.tasks.retention_purge); this runs it now."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand

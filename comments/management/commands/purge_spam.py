@@ -1,4 +1,5 @@
-"""Delete old spam and forget the data kept for Akismet, as WordPress does after 15 days."""
+"""Delete old spam and forget the data kept for Akismet, as WordPress does after 15 days.
+The task worker does it each night (comments.tasks.retention_purge); this runs it now."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand

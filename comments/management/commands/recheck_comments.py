@@ -1,7 +1,8 @@
 """Retry Akismet for held comments it has not answered for, and send owed reports.
 
-Safe to run from cron every few minutes: it takes a bounded batch, skips what is not
-yet due (back-off), and stops calling Akismet for a while once it proves unreachable.
+The task worker does this by itself after each failure (comments.tasks); this is for
+operators, say after setting a key for the first time. It takes a bounded batch, skips
+what is not yet due (back-off), and stops calling Akismet once it proves unreachable.
 """
 
 from django.core.management.base import BaseCommand

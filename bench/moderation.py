@@ -1,0 +1,133 @@
+"""The moderation queue in process: its page with 100 and with 10,000 held comments, and
+one row action. Run by bench/run.py after the pages; its table goes into the report.
+
+Targets (issue 11): the queue page makes the same number of queries whatever it holds,
+and takes at most 1.5× as long with 10,000 held comments as with 100; a row action makes
+a bounded number of queries.
+"""
+
+from dataclasses import dataclass
+from itertools import count
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from .inprocess import HOST
+from .timing import median, timed
+
+SMALL, LARGE = 100, 10_000
+ACTION_QUERY_LIMIT = 14  # as tests/comments/test_moderation_queue.py
+_numbers = count(1)
+
+
+@dataclass
+class Figure:
+    queries: int
+    median_s: float
+
+
+def measure(*, budget_seconds: float) -> list[str]:
+    """Seed held comments on the bench's database, measure, clean up; the report's lines."""
+    from blog.models import Post
+    from comments.models import Comment
+
+    moderator = get_user_model().objects.create_superuser(
+        "bench-moderator", "moderator@example.com", None
+    )
+    client = Client(HTTP_HOST=HOST, HTTP_ACCEPT_ENCODING="gzip")
+    client.force_login(moderator)
+    post = Post.objects.published().order_by("-published_at").first()
+    queue = reverse("admin:comments_comment_changelist")
+    try:
+        _hold(post, SMALL)
+        small = _figure(lambda: client.get(queue), budget_seconds)
+        _hold(post, LARGE - SMALL)
+        large = _figure(lambda: client.get(queue), budget_seconds)
+        comment = Comment.objects.pending().order_by("-created_at").first()
+        toggle = _toggler(client, comment)
+        action = _figure(toggle, budget_seconds)
+    finally:
+        Comment.objects.filter(post=post, author_email__startswith="held-").delete()
+        moderator.delete()
+    return _lines(small, large, action)
+
+
+def _hold(post, how_many: int) -> None:
+    """`how_many` held comments, each with the history line that explains it."""
+    from comments.models import Comment, CommentEvent
+
+    now = timezone.now()
+    comments = Comment.objects.bulk_create(
+        [
+            Comment(
+                post=post,
+                author_name=f"Held reader {number}",
+                author_email=f"held-{number}@example.com",
+                body=f"A held comment, number {number}.",
+                body_html=f"<p>A held comment, number {number}.</p>",
+                status=Comment.Status.PENDING,
+                created_at=now - timezone.timedelta(minutes=number),
+            )
+            for number in (next(_numbers) for _ in range(how_many))
+        ],
+        batch_size=1000,
+    )
+    CommentEvent.objects.bulk_create(
+        [CommentEvent(comment=c, kind=CommentEvent.Kind.CHECK_SKIPPED) for c in comments],
+        batch_size=1000,
+    )
+
+
+def _toggler(client, comment):
+    """Approve, then unapprove, the same comment: one row action a call, as JSON."""
+    urls = [
+        reverse("admin:comments_comment_moderate", args=[comment.pk, move])
+        for move in ("approve", "unapprove")
+    ]
+    state = {"next": 0}
+
+    def act():
+        response = client.post(urls[state["next"]], HTTP_ACCEPT="application/json")
+        assert response.status_code == 200, response.content[:200]
+        state["next"] = 1 - state["next"]
+
+    return act
+
+
+def _figure(request, budget_seconds: float) -> Figure:
+    request()  # warm
+    with CaptureQueriesContext(connection) as queries:
+        request()
+    return Figure(
+        len(queries.captured_queries), median(timed(request, budget_seconds=budget_seconds))
+    )
+
+
+def _lines(small: Figure, large: Figure, action: Figure) -> list[str]:
+    ratio = large.median_s / small.median_s
+    same = small.queries == large.queries
+    bounded = action.queries <= ACTION_QUERY_LIMIT
+    return [
+        "### The moderation queue (in process, signed in)",
+        "",
+        "| measure | queries | median server ms |",
+        "| --- | --- | --- |",
+        f"| queue page, {SMALL:,} held comments | {small.queries} | {small.median_s * 1000:.1f} |",
+        f"| queue page, {LARGE:,} held comments | {large.queries} | {large.median_s * 1000:.1f} |",
+        f"| one row action (approve or unapprove, JSON) | {action.queries} | "
+        f"{action.median_s * 1000:.1f} |",
+        "",
+        "| target | measured | result |",
+        "| --- | --- | --- |",
+        f"| Queue page: the same queries for {LARGE:,} held comments as for {SMALL} | "
+        f"{small.queries} and {large.queries} | {'PASS' if same else '**MISS**'} |",
+        f"| Queue page, {LARGE:,} held: ≤ 1.5× the time for {SMALL} | {ratio:.2f}× | "
+        f"{'PASS' if ratio <= 1.5 else '**MISS**'} |",
+        f"| One row action: ≤ {ACTION_QUERY_LIMIT} queries | {action.queries} | "
+        f"{'PASS' if bounded else '**MISS**'} |",
+        "",
+    ]

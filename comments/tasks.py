@@ -1,0 +1,60 @@
+"""The comments' background work, run by the task worker (`manage.py db_worker`).
+
+Services enqueue these after their transaction commits, naming them by path. Each task is
+idempotent: it looks at the database before acting, so a duplicate or a late run does
+nothing. Neither Django nor the backend retries a task; a failure is recorded by the
+service, which enqueues the task again for the end of the back-off, and gives up after
+services.pause.MAX_ATTEMPTS attempts.
+"""
+
+from datetime import datetime, timedelta
+
+from django.tasks import task
+from django.utils import timezone
+
+from core.tasks import task_is_waiting
+
+from . import services
+
+# The nightly purges, in the site's time zone.
+PURGE_HOUR, PURGE_MINUTE = 3, 17
+
+
+@task
+def akismet_report_send(report_id: int) -> bool:
+    """Send a submit-spam or submit-ham owed to Akismet."""
+    return services.akismet_report_deliver(report_id=report_id)
+
+
+@task
+def moderators_notify_held(comment_id: int) -> int:
+    """Email the moderators who have not yet heard that a comment is held."""
+    return services.held_notify(comment_id=comment_id)
+
+
+@task
+def comment_recheck(comment_id: int) -> str:
+    """Ask Akismet again about a held comment whose check failed."""
+    check = services.comment_recheck(comment_id=comment_id)
+    return check.outcome.value if check else "nothing to do"
+
+
+@task
+def retention_purge() -> dict:
+    """purge_spam and purge_personal_data, each night. The next night's run is enqueued
+    first, so that a failure tonight does not end the chain."""
+    retention_schedule()
+    return {**services.spam_purge(), **services.personal_data_purge()}
+
+
+def retention_schedule(*, now: datetime | None = None) -> None:
+    """Enqueue the next nightly purge, unless one is already waiting. Called after
+    every `migrate` (comments.apps), which starts the chain on a new site."""
+    if not task_is_waiting(retention_purge):
+        retention_purge.using(run_after=next_purge_at(now or timezone.now())).enqueue()
+
+
+def next_purge_at(now: datetime) -> datetime:
+    local = timezone.localtime(now)
+    at = local.replace(hour=PURGE_HOUR, minute=PURGE_MINUTE, second=0, microsecond=0)
+    return at if at > local else at + timedelta(days=1)

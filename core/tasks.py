@@ -1,0 +1,34 @@
+"""Helpers for background tasks (Django's tasks framework, on django-tasks-db).
+
+Neither the framework nor the backend retries a task or runs one on a schedule: a task
+that must try again enqueues itself with `run_after`, and these helpers keep that short.
+"""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.tasks import Task, TaskResultStatus
+from django.utils.module_loading import import_string
+
+
+def enqueue_on_commit(task: Task | str, *args, run_after: datetime | None = None, **kwargs):
+    """Enqueue `task` once the current transaction commits (at once outside one).
+
+    `task` may be the dotted path the queue stores, "comments.tasks.akismet_report_send":
+    services name the tasks that call them so, which keeps the imports pointing one way.
+    """
+
+    def enqueue():
+        resolved = import_string(task) if isinstance(task, str) else task
+        resolved.using(run_after=run_after).enqueue(*args, **kwargs)
+
+    transaction.on_commit(enqueue, robust=True)
+
+
+def task_is_waiting(task: Task) -> bool:
+    """Whether `task` is already queued and not yet started, at any time to come."""
+    from django_tasks_db.models import DBTaskResult  # Its app must be ready first.
+
+    return DBTaskResult.objects.filter(
+        task_path=task.module_path, status=TaskResultStatus.READY
+    ).exists()
