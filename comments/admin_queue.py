@@ -21,6 +21,7 @@ from .models import Comment, CommentEvent
 Status = Comment.Status
 Kind = CommentEvent.Kind
 MODERATION = services.moderator_moves()
+UNDO_ONLY = services.undo_moves()
 
 # The tabs, in WordPress's order; "failed" shows only while some check has failed.
 VIEWS = {
@@ -134,8 +135,9 @@ def row_moves(comment: Comment) -> list[dict]:
 
 
 def undo_move(*, before: str, after: str):
-    """The move that takes a comment back from `after` to `before`, if the table has one."""
-    for move in MODERATION.values():
+    """The move that takes a comment back from `after` to `before`, if the table has one:
+    a button's own move first, else one kept for undoing."""
+    for move in (*MODERATION.values(), *UNDO_ONLY.values()):
         if after in move.starts and move.ends == before:
             return move
     return None
@@ -204,7 +206,7 @@ class ModerationQueueMixin:
         return comment
 
     def moderate_view(self, request, object_id, move):
-        if move not in MODERATION:
+        if move not in MODERATION and move not in UNDO_ONLY:
             raise Http404("No such action.")
         comment = self._comment_for_change(request, object_id)
         before = comment.status
@@ -213,7 +215,7 @@ class ModerationQueueMixin:
         except services.IllegalTransition as error:
             return self._answer(request, comment, str(error), level=messages.ERROR)
         undo = undo_move(before=before, after=comment.status)
-        done = f"{MODERATION[move].done_message}: {comment.author_name}’s comment."
+        done = f"{services.MOVES[move].done_message}: {comment.author_name}’s comment."
         return self._answer(request, comment, done, undo=undo)
 
     def reply_view(self, request, object_id):

@@ -44,13 +44,14 @@ class CommentsConfig(AppConfig):
         )
         registry.register_local_account("moderator", "Moderator", "Moderators")
 
-        # The nightly purges are a task that enqueues the next night's: every migrate
-        # (each deploy, `make run`) makes sure one is waiting.
-        post_migrate.connect(_schedule_purges, sender=self, dispatch_uid="schedule-purges")
+        # The nightly purges and the hourly Akismet upkeep are tasks that enqueue their
+        # next run: every migrate (each deploy, `make run`) makes sure one is waiting.
+        post_migrate.connect(_schedule_periodic, sender=self, dispatch_uid="schedule-periodic")
 
 
-def _schedule_purges(*, using, **kwargs):
-    from .tasks import retention_schedule
+def _schedule_periodic(*, using, **kwargs):
+    from .tasks import akismet_upkeep_schedule, retention_schedule
 
     if using == "default":
         retention_schedule()
+        akismet_upkeep_schedule()

@@ -18,6 +18,12 @@ from . import services
 
 # The nightly purges, in the site's time zone.
 PURGE_HOUR, PURGE_MINUTE = 3, 17
+# Akismet upkeep: how often it runs, how old the admin card's figures may grow, and how
+# many checks and reports one run takes on.
+UPKEEP_EVERY = timedelta(hours=1)
+UPKEEP_FIRST_RUN = timedelta(minutes=1)
+STATS_MAX_AGE = timedelta(hours=6)
+UPKEEP_BATCH = 50
 
 
 @task
@@ -58,3 +64,26 @@ def next_purge_at(now: datetime) -> datetime:
     local = timezone.localtime(now)
     at = local.replace(hour=PURGE_HOUR, minute=PURGE_MINUTE, second=0, microsecond=0)
     return at if at > local else at + timedelta(days=1)
+
+
+@task
+def akismet_upkeep() -> dict:
+    """Each hour: the checks and reports that are due but have no task of their own (a
+    comment held before a key was set, a task lost with its worker), and the admin
+    card's usage figures once they are STATS_MAX_AGE old. The next run is enqueued first."""
+    akismet_upkeep_schedule(after=UPKEEP_EVERY)
+    if not services.spam_checking_is_on():
+        return {"spam_checking": False}
+    summary = services.akismet_recheck_due(limit=UPKEEP_BATCH, given_up=False)
+    fetched_at = services.akismet_account().fetched_at
+    summary["stats_refreshed"] = fetched_at is None or fetched_at < timezone.now() - STATS_MAX_AGE
+    if summary["stats_refreshed"]:
+        services.akismet_stats_refresh()
+    return summary
+
+
+def akismet_upkeep_schedule(*, after: timedelta = UPKEEP_FIRST_RUN) -> None:
+    """Enqueue the next Akismet upkeep, unless one is already waiting. Called after every
+    `migrate`, so a new site's card fills a minute after its worker starts."""
+    if not task_is_waiting(akismet_upkeep):
+        akismet_upkeep.using(run_after=timezone.now() + after).enqueue()

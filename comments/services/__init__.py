@@ -29,7 +29,12 @@ from .akismet import (
     comments_due_for_check,
     spam_checking_is_on,
 )
-from .feedback import akismet_report_deliver, akismet_report_send, reports_due
+from .feedback import (
+    akismet_report_deliver,
+    akismet_report_send,
+    reports_due,
+    reports_retry_given_up,
+)
 from .moderation import (
     MOVES,
     IllegalTransition,
@@ -42,6 +47,7 @@ from .moderation import (
     comment_trash,
     comment_unapprove,
     moderator_moves,
+    undo_moves,
 )
 from .notification import held_notify
 from .pause import retry_delay
@@ -88,7 +94,9 @@ __all__ = [
     "moderator_moves",
     "personal_data_purge",
     "reports_due",
+    "reports_retry_given_up",
     "retry_delay",
     "spam_checking_is_on",
     "spam_purge",
+    "undo_moves",
 ]

@@ -234,14 +234,20 @@ def comments_due_for_check(*, now: datetime | None = None):
     )
 
 
-def akismet_recheck_due(*, limit: int = 50, client: spam.Client | None = None) -> dict:
-    """Retry due spam checks and owed reports, at most `limit` of each: the worker
-    does this by itself, and operators run it as `recheck_comments`.
+def akismet_recheck_due(
+    *, limit: int = 50, given_up: bool = True, client: spam.Client | None = None
+) -> dict:
+    """Retry due spam checks and owed reports, at most `limit` of each: operators run
+    this as `recheck_comments`, and the worker's hourly upkeep with `given_up=False`,
+    which leaves alone the checks that gave up (they wait for a moderator).
 
     After the first failed check the rest of the batch waits for the next run.
     """
     summary = {"checked": 0, "failed": 0, "reported": 0, "report_failed": 0, "skipped": 0}
-    due = comments_due_for_check().order_by("akismet_next_attempt_at", "pk")[:limit]
+    due = comments_due_for_check()
+    if not given_up:
+        due = due.exclude(akismet_verdict=Verdict.ERROR, akismet_next_attempt_at=None)
+    due = due.order_by("akismet_next_attempt_at", "pk")[:limit]
     for comment in due:
         if summary["failed"]:
             summary["skipped"] += 1

@@ -30,12 +30,14 @@ SEND_TASK = "comments.tasks.akismet_report_send"
 def report_owe(*, comment: Comment, kind: str) -> AkismetReport | None:
     """Owe Akismet a report on `comment`, sent by the worker after the transaction
     commits. None when there is nothing to send: spam checking is off, the checked data
-    is purged, or it would be a submit-ham for a comment Akismet never called spam."""
+    is purged, or it would be a submit-ham for a comment neither Akismet nor a moderator
+    ever called spam (a moderator's submit-spam undone is corrected by a submit-ham)."""
     if not (spam.is_enabled() and comment.akismet_params):
         return None
-    if kind == AkismetReport.Kind.HAM and comment.akismet_verdict not in (
-        Verdict.SPAM,
-        Verdict.DISCARD,
+    if (
+        kind == AkismetReport.Kind.HAM
+        and comment.akismet_verdict not in (Verdict.SPAM, Verdict.DISCARD)
+        and not comment.akismet_reports.filter(kind=AkismetReport.Kind.SPAM).exists()
     ):
         return None
     report = AkismetReport.objects.create(comment=comment, kind=kind, params=comment.akismet_params)
@@ -117,4 +119,12 @@ def reports_due(*, now: datetime | None = None):
     now = now or timezone.now()
     return AkismetReport.objects.filter(status=Status.OWED).filter(
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+
+
+def reports_retry_given_up() -> int:
+    """Owe Akismet again the reports that gave up, with a fresh count of attempts, for
+    an operator once Akismet is back (`recheck_comments --given-up`). How many."""
+    return AkismetReport.objects.filter(status=Status.FAILED).update(
+        status=Status.OWED, attempts=0, next_attempt_at=None, failed_at=None
     )

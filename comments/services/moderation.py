@@ -41,6 +41,9 @@ class Move:
     akismet_feedback: str | None = None
     # Deleted instead, right after the move, when COMMENTS_DROP_DISCARDED is on.
     droppable: bool = False
+    # Offered only as the Undo of a moderator's move the other moves cannot take back
+    # (spam or trash from Approved): never a button or a bulk action of its own.
+    undo_only: bool = False
 
 
 HELD = frozenset({Status.PENDING})
@@ -80,6 +83,17 @@ MOVES: dict[str, Move] = {
             "restore", TRASHED, Status.PENDING, Kind.RESTORED,
             by_moderator=True, label="Restore from trash", done_message="Restored",
         ),
+        # The Undos back to Approved; the ham report corrects a spam report already sent.
+        Move(
+            "unspam_to_approved", CAUGHT, Status.APPROVED, Kind.MARKED_HAM,
+            by_moderator=True, undo_only=True, label="Not spam",
+            done_message="Published again", akismet_feedback=Report.HAM,
+        ),
+        Move(
+            "untrash_to_approved", TRASHED, Status.APPROVED, Kind.RESTORED,
+            by_moderator=True, undo_only=True, label="Restore",
+            done_message="Published again",
+        ),
         # The pipeline's, for a new comment or a recheck of a held one.
         Move("honeypot", HELD, Status.SPAM, Kind.HONEYPOT),
         Move("rule_trash", HELD, Status.TRASH, Kind.RULE_TRASHED),
@@ -92,7 +106,12 @@ MOVES: dict[str, Move] = {
 
 def moderator_moves() -> dict[str, Move]:
     """The moves a moderator makes, by name: the admin's buttons and bulk actions."""
-    return {name: move for name, move in MOVES.items() if move.by_moderator}
+    return {name: move for name, move in MOVES.items() if move.by_moderator and not move.undo_only}
+
+
+def undo_moves() -> dict[str, Move]:
+    """The moves offered only as an Undo, by name."""
+    return {name: move for name, move in MOVES.items() if move.undo_only}
 
 
 def comment_transition(

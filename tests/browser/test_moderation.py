@@ -101,6 +101,25 @@ def test_row_actions_work_without_javascript_and_come_back_to_the_row(queue_with
     assert status_of(held["Tess Trash"]) == "pending"
 
 
+def test_undo_puts_a_published_comment_back_with_and_without_javascript(
+    queue, queue_without_js, post
+):
+    kept = factories.make_comment(post=post, author_name="Ann Approved", body="Lovely post.")
+
+    queue.goto(f"{QUEUE}?status=approved")
+    row(queue, kept).get_by_role("button", name="Trash").click()
+    row(queue, kept).get_by_role("button", name="Undo").click()
+    expect(row(queue, kept).locator("[data-status-label]")).to_have_text("Approved")
+    assert status_of(kept) == "approved"
+
+    queue_without_js.goto(f"{QUEUE}?status=approved")
+    row(queue_without_js, kept).get_by_role("button", name="Spam").click()
+    assert status_of(kept) == "spam"
+    queue_without_js.locator(".messagelist").get_by_role("button", name="Undo").click()
+    expect(queue_without_js.locator(".messagelist")).to_contain_text("Published again")
+    assert status_of(kept) == "approved"
+
+
 def test_moderator_decides_with_the_keyboard(queue, held):
     queue.goto(QUEUE)
 

@@ -102,7 +102,8 @@ def akismet_on(settings):
 
 def time_passes():
     """As if the back-off had run out: every next attempt, the tasks waiting for one and
-    Akismet's pause move into the past. The nightly purge keeps its time."""
+    Akismet's pause move into the past. The periodic tasks (the nightly purge, the
+    hourly Akismet upkeep) keep their times."""
     from datetime import timedelta
 
     from django.tasks import TaskResultStatus
@@ -116,7 +117,7 @@ def time_passes():
     AkismetReport.objects.exclude(next_attempt_at=None).update(next_attempt_at=past)
     AkismetPause.objects.update(ends_at=past)
     DBTaskResult.objects.filter(status=TaskResultStatus.READY).exclude(
-        task_path="comments.tasks.retention_purge"
+        task_path__in=["comments.tasks.retention_purge", "comments.tasks.akismet_upkeep"]
     ).update(run_after=past)
 
 

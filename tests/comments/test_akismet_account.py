@@ -141,7 +141,7 @@ def test_an_account_alert_is_kept_shown_to_staff_and_cleared(
 
 @pytest.mark.django_db
 def test_the_card_shows_usage_and_this_sites_counts_from_akismet(moderator_client, fake_akismet):
-    assertContains(moderator_client.get(INDEX), "Not fetched yet.")
+    assertContains(moderator_client.get(INDEX), "Not fetched yet: the task worker")
 
     response = moderator_client.post(reverse("admin:comments_akismetaccount_refresh"), follow=True)
 

@@ -223,6 +223,10 @@ def test_a_check_akismet_never_answers_is_given_up_and_left_to_moderators(
     page = admin_client.get(comment.admin_url).content.decode()
     assert "Akismet could not be reached; gave up retrying" in page
 
+    # The hourly upkeep leaves a given-up check to the moderators.
+    tasks.akismet_upkeep.call()
+    assert len(fake_akismet.requests_to("comment-check")) == MAX_ATTEMPTS
+
 
 @WORKER_DB
 def test_a_report_queued_twice_is_sent_once(client, post, fake_akismet, moderator, run_worker):
@@ -317,6 +321,17 @@ def test_a_report_akismet_never_takes_is_given_up_and_shown_failed(
     assert "submit-spam – failed: gave up" in page
     assert f"after {MAX_ATTEMPTS} attempt(s)" in page
     assert "Report to Akismet failed; gave up" in page  # The history.
+
+    # Neither the upkeep nor a plain recheck resends it; the operator asks for it.
+    fake_akismet.set_fault(None)
+    tasks.akismet_upkeep.call()
+    call_command("recheck_comments", stdout=StringIO())
+    assert len(fake_akismet.requests_to("submit-spam")) == MAX_ATTEMPTS
+    call_command("recheck_comments", "--given-up", stdout=(out := StringIO()))
+    assert "1 given-up report(s) owed again" in out.getvalue()
+    report.refresh_from_db()
+    assert report.status == "sent"
+    assert len(fake_akismet.requests_to("submit-spam")) == MAX_ATTEMPTS + 1
 
 
 @WORKER_DB

@@ -118,7 +118,9 @@ def test_why_it_is_held_is_the_latest_line_of_history_that_explains_it(kinds, re
         ("pending", "spam", "mark_ham"),
         ("pending", "trash", "restore"),
         ("trash", "pending", "trash"),
-        ("approved", "trash", None),  # Restore leads to pending, not back to approved.
+        # Restore and Not spam lead to pending; the Undo goes back to approved.
+        ("approved", "trash", "untrash_to_approved"),
+        ("approved", "spam", "unspam_to_approved"),
     ],
 )
 def test_undo_is_the_move_of_the_table_that_leads_back(before, after, undo):
@@ -186,6 +188,24 @@ def test_row_action_answers_json_with_the_new_status_moves_and_undo(moderator_cl
     assert state["reason"] == "Moved to trash by morgan"
     comment.refresh_from_db()
     assert comment.status == "trash"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("move", "undo"), [("trash", "untrash_to_approved"), ("mark_spam", "unspam_to_approved")]
+)
+def test_undo_puts_a_published_comment_back_on_the_post(moderator_client, client, post, move, undo):
+    comment = factories.make_comment(post=post, status="approved", body="Worth keeping")
+
+    state = moderator_client.post(moderate_url(comment, move), **JSON).json()
+    assert state["undo"]["name"] == undo
+    assert undo not in [action["name"] for action in state["moves"]]  # Only as the Undo.
+    back = moderator_client.post(state["undo"]["url"], **JSON).json()
+
+    assert back["status"] == "approved"
+    assertContains(client.get(post.get_absolute_url()), "Worth keeping")
+    moves = comment.events.filter(actor__isnull=False).values_list("actor__username", flat=True)
+    assert list(moves) == ["morgan", "morgan"]
 
 
 @pytest.mark.django_db

@@ -77,6 +77,26 @@ def test_every_status_change_of_the_pipeline_is_in_the_table():
         "trash",
         "restore",
     }
+    assert set(services.undo_moves()) == {"unspam_to_approved", "untrash_to_approved"}
+
+
+@pytest.mark.django_db
+def test_undoing_spam_on_a_published_comment_corrects_the_report_to_akismet(
+    post, moderator, akismet_on
+):
+    # Akismet cleared it; the moderator called it spam, then thought better of it.
+    comment = factories.make_comment(
+        post=post,
+        status="approved",
+        akismet_verdict=Comment.Verdict.HAM,
+        akismet_params={"user_ip": "203.0.113.5", "comment_content": "Hello"},
+    )
+
+    services.comment_mark_spam(comment=comment, actor=moderator)
+    services.comment_transition(comment=comment, move="unspam_to_approved", actor=moderator)
+
+    assert comment.status == "approved"
+    assert list(AkismetReport.objects.values_list("kind", flat=True)) == ["spam", "ham"]
 
 
 @pytest.mark.django_db
