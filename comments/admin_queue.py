@@ -21,7 +21,8 @@ from .models import Comment, CommentEvent
 Status = Comment.Status
 Kind = CommentEvent.Kind
 MODERATION = services.moderator_moves()
-UNDO_ONLY = services.undo_moves()
+# What a row action may post: the buttons' moves, then those kept for undoing.
+ROW_MOVES = {**MODERATION, **services.undo_moves()}
 
 # The tabs, in WordPress's order; "failed" shows only while some check has failed.
 VIEWS = {
@@ -137,7 +138,7 @@ def row_moves(comment: Comment) -> list[dict]:
 def undo_move(*, before: str, after: str):
     """The move that takes a comment back from `after` to `before`, if the table has one:
     a button's own move first, else one kept for undoing."""
-    for move in (*MODERATION.values(), *UNDO_ONLY.values()):
+    for move in ROW_MOVES.values():
         if after in move.starts and move.ends == before:
             return move
     return None
@@ -206,7 +207,7 @@ class ModerationQueueMixin:
         return comment
 
     def moderate_view(self, request, object_id, move):
-        if move not in MODERATION and move not in UNDO_ONLY:
+        if move not in ROW_MOVES:
             raise Http404("No such action.")
         comment = self._comment_for_change(request, object_id)
         before = comment.status
@@ -215,7 +216,7 @@ class ModerationQueueMixin:
         except services.IllegalTransition as error:
             return self._answer(request, comment, str(error), level=messages.ERROR)
         undo = undo_move(before=before, after=comment.status)
-        done = f"{services.MOVES[move].done_message}: {comment.author_name}’s comment."
+        done = f"{ROW_MOVES[move].done_message}: {comment.author_name}’s comment."
         return self._answer(request, comment, done, undo=undo)
 
     def reply_view(self, request, object_id):
