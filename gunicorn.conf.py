@@ -22,6 +22,9 @@ max_requests_jitter = max_requests // 10
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 20
 keepalive = 5
+# The largest request line gunicorn allows (its default is 4,094 bytes): "Press This"
+# sends the passage it quotes in the address (blog.bookmarklet.ADDRESS_LIMIT).
+limit_request_line = 8190
 
 # Behind a reverse proxy on the same host, trust its X-Forwarded-Proto.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")

@@ -1,5 +1,11 @@
 from django.contrib import admin, messages
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import ngettext
@@ -7,7 +13,9 @@ from django.utils.translation import ngettext
 from core.admin_guard import GuardedAdminMixin
 from core.pagecache import note_public_change
 
-from .forms import PostAdminForm
+from . import publishing
+from .admin_revisions import RevisionsAdminMixin
+from .forms import PREFILLED_FIELDS, PostAdminForm
 from .models import Post
 
 
@@ -32,15 +40,16 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Post)
-class PostAdmin(GuardedAdminMixin, admin.ModelAdmin):
+class PostAdmin(RevisionsAdminMixin, GuardedAdminMixin, admin.ModelAdmin):
     form = PostAdminForm
     list_display = [
         "title",
+        "post_type",
         "state",
         "published_at",
         "author",
         "tag_list",
-        "is_link_post",
+        "view_link",
     ]
     list_filter = [StatusFilter, "tags", "published_at", "author"]
     search_fields = ["title", "body", "excerpt", "source_title", "source_name"]
@@ -48,7 +57,14 @@ class PostAdmin(GuardedAdminMixin, admin.ModelAdmin):
     list_select_related = ["author"]
     list_per_page = 50
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["preview_link", "created_at", "updated_at"]
+    readonly_fields = ["post_state", "preview_link", "created_at", "updated_at"]
+
+    # The editor's script and styles: live preview, paste as Markdown, growing text
+    # areas, the form kept in the browser, the Publish button's label.
+    class Media:
+        js = ["js/html_to_markdown.js", "js/post_editor.js"]
+        css = {"all": ["css/admin_post.css"]}
+
     actions = ["publish", "unpublish"]
     fieldsets = [
         ("Commentary", {"fields": ["title", "slug", "body", "summary"]}),
@@ -64,6 +80,7 @@ class PostAdmin(GuardedAdminMixin, admin.ModelAdmin):
             {
                 "fields": [
                     "status",
+                    "post_state",
                     "published_at",
                     "preview_link",
                     "author",
@@ -80,10 +97,117 @@ class PostAdmin(GuardedAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("tags")
 
+    def get_urls(self):
+        preview = self.admin_site.admin_view(self.preview_view)
+        return [path("preview/", preview, name="blog_post_preview"), *super().get_urls()]
+
+    def get_changeform_initial_data(self, request):
+        """A new post filled in from the address, as "Press This" sends it: only the
+        fields it names, each checked as if typed (a javascript: URL is left out)."""
+        initial = {}
+        for name in PREFILLED_FIELDS:
+            if value := request.GET.get(name, "").strip():
+                initial[name] = value
+        refused = PostAdminForm.refused_prefill(initial)
+        for name, message in refused.items():
+            del initial[name]
+            self.message_user(request, message, messages.WARNING)
+        return initial
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and "_preview" in request.POST:
+            return self.preview_in_form(request, object_id, form_url, extra_context)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def preview_in_form(self, request, object_id, form_url, extra_context):
+        """The "Preview" button without JavaScript: the same form again, filled with what
+        was sent and nothing saved, with the post shown as its page will show it.
+
+        Django's change view saves whatever a valid POST carries, so the form is drawn
+        as for a GET, bound to the data that was posted.
+        """
+        request.post_preview_data = (request.POST, request.FILES)
+        request.method = "GET"
+        preview = self.preview_document(request)
+        extra_context = {**(extra_context or {}), "preview_document": preview}
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        posted = getattr(request, "post_preview_data", None)
+        if posted is None:
+            return form_class
+
+        class PreviewedForm(form_class):
+            def __init__(self, *args, **kwargs):
+                kwargs.pop("initial", None)
+                super().__init__(*posted, **kwargs)
+
+        return PreviewedForm
+
+    def preview_view(self, request):
+        """The live preview: the post as its page will show it, from the form as it is now
+        (posted by the editor's script while typing), saved or not."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        request.post_preview_data = (request.POST, None)
+        return TemplateResponse(
+            request, "blog/post_preview.html", {"post": self.previewed_post(request)}
+        )
+
+    def preview_document(self, request) -> str:
+        return render_to_string(
+            "blog/post_preview.html", {"post": self.previewed_post(request)}, request
+        )
+
+    def previewed_post(self, request) -> Post:
+        """An unsaved post from the posted form, rendered as a save would render it; a
+        field that does not validate (a javascript: URL, say) is left out of it."""
+        form = self.get_form(request)(instance=Post())
+        form.is_valid()
+        post = form.instance
+        post.render_html()
+        return post
+
     def save_model(self, request, obj, form, change):
         if not obj.author_id:
             obj.author = request.user
+        press = publishing.press_from(request.POST)
+        published_before = publishing.was_published(obj)
+        if press:
+            publishing.apply_press(
+                obj,
+                press,
+                published_before=published_before,
+                date_was_set="published_at" in form.changed_data,
+            )
         super().save_model(request, obj, form, change)
+        request.post_outcome = publishing.outcome_of(obj, press, published_before=published_before)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if publishing.press_from(request.POST):
+            return self.response_to_press(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if publishing.press_from(request.POST):
+            return self.response_to_press(request, obj)
+        return super().response_change(request, obj)
+
+    def response_to_press(self, request, obj):
+        """Back to the editor, as WordPress does, with what happened and a link to see it."""
+        outcome = request.post_outcome
+        label = "View post" if outcome.public else "Preview post"
+        self.message_user(
+            request,
+            format_html('{} <a href="{}">{}</a>', outcome.headline, obj.get_absolute_url(), label),
+            messages.SUCCESS,
+        )
+        url = reverse("admin:blog_post_change", args=[obj.pk], current_app=self.admin_site.name)
+        preserved = {"preserved_filters": self.get_preserved_filters(request), "opts": self.opts}
+        return HttpResponseRedirect(add_preserved_filters(preserved, url))
 
     @admin.display(description="status", ordering="status")
     def state(self, post):
@@ -98,14 +222,34 @@ class PostAdmin(GuardedAdminMixin, admin.ModelAdmin):
     def tag_list(self, post):
         return ", ".join(sorted(tag.name for tag in post.tags.all()))
 
-    @admin.display(description="link", boolean=True)
-    def is_link_post(self, post):
-        return post.is_link_post
+    @admin.display(description="type", ordering="source_url")
+    def post_type(self, post):
+        return "Link post" if post.is_link_post else "Article"
+
+    @admin.display(description="on the site")
+    def view_link(self, post):
+        label = "View" if post.is_published else "Preview"
+        return format_html(
+            '<a href="{}">{}<span class="visually-hidden"> “{}”</span></a>',
+            post.get_absolute_url(),
+            label,
+            post.title,
+        )
+
+    @admin.display(description="status")
+    def post_state(self, post):
+        if not post.pk:
+            return "Not saved yet"
+        if post.is_scheduled:
+            return f"Scheduled for {timezone.localtime(post.published_at):%-d %B %Y, %H:%M}"
+        if post.is_published:
+            return f"Published on {timezone.localtime(post.published_at):%-d %B %Y, %H:%M}"
+        return "Draft"
 
     @admin.display(description="preview")
     def preview_link(self, post):
         if not post.pk:
-            return "Save the post to preview it."
+            return "The preview with the form shows the post as it will look."
         label = "View on site" if post.is_published else "Preview (only staff can see it)"
         return format_html('<a href="{}" target="_blank">{}</a>', post.get_absolute_url(), label)
 

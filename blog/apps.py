@@ -2,7 +2,7 @@ from datetime import datetime
 
 from django.apps import AppConfig
 from django.conf import settings
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 class BlogConfig(AppConfig):
@@ -42,3 +42,14 @@ class BlogConfig(AppConfig):
         registry.register_page_settings(BLOG_POSTS_PER_PAGE=lambda: settings.BLOG_POSTS_PER_PAGE)
         registry.register_robots(disallow=("blog:search",), sitemaps=("blog:sitemap",))
         registry.register_local_account("editor", "Editor", "Editors")
+
+        # The nightly prune of old revisions is a task that enqueues its next run: every
+        # migrate (each deploy, `make run`) makes sure one is waiting.
+        post_migrate.connect(_schedule_periodic, sender=self, dispatch_uid="blog-periodic")
+
+
+def _schedule_periodic(*, using, **kwargs):
+    from .tasks import revisions_prune_schedule
+
+    if using == "default":
+        revisions_prune_schedule()

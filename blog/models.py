@@ -5,7 +5,7 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
@@ -14,8 +14,9 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from taggit.managers import TaggableManager
 
-from core.markup import render_markdown, without_control_characters
+from core.markup import LineBreaks, render_markdown, without_control_characters
 
+from . import addresses
 from .images import validate_image
 
 
@@ -131,6 +132,25 @@ class Post(models.Model):
 
     # Text an editor types, kept free of the control characters that break the feeds.
     TEXT_FIELDS = ("title", "body", "excerpt", "summary", "source_title", "source_name")
+    # Every field the editor writes, in the post form's order: the form shows them and
+    # a revision keeps them (blog.forms, blog.revisions).
+    EDITOR_FIELDS = (
+        "title",
+        "slug",
+        "body",
+        "summary",
+        "excerpt",
+        "source_url",
+        "source_title",
+        "source_name",
+        "status",
+        "published_at",
+        "author",
+        "tags",
+        "comments_open",
+        "image",
+        "image_alt",
+    )
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -154,7 +174,13 @@ class Post(models.Model):
         elif {"body", "excerpt"} & set(update_fields):
             self.render_html()
             kwargs["update_fields"] = {*update_fields, "body_html", "excerpt_html"}
-        super().save(*args, **kwargs)
+        # Here rather than in the admin or a signal: every save that can move a post (the
+        # admin, restoring a revision, an import, the shell) passes through, and none can
+        # forget that readers' links to the old address must keep working.
+        with transaction.atomic():
+            old_address = addresses.public_address_before_save(self, update_fields=update_fields)
+            super().save(*args, **kwargs)
+            addresses.post_moved(self, old_address=old_address)
 
     def get_absolute_url(self):
         published = timezone.localtime(self.published_at)
@@ -193,8 +219,10 @@ class Post(models.Model):
         return self.status == self.Status.PUBLISHED and self.published_at > timezone.now()
 
     def render_html(self) -> None:
-        self.body_html = render_markdown(self.body)
-        self.excerpt_html = render_markdown(self.excerpt)
+        # Commentary is typed in the admin, where Enter means a new line; an excerpt is
+        # pasted from another page, one paragraph a line.
+        self.body_html = render_markdown(self.body, line_breaks=LineBreaks.BREAK)
+        self.excerpt_html = render_markdown(self.excerpt, line_breaks=LineBreaks.PARAGRAPH)
 
     @cached_property
     def summary_text(self) -> str:
@@ -207,3 +235,30 @@ class Post(models.Model):
     @property
     def source_label(self) -> str:
         return self.source_title or self.source_name or self.source_url
+
+
+class PostRevision(models.Model):
+    """A post as one save left it: every field the editor writes, who saved it and when.
+
+    Kept as JSON, not as columns, so a field added to posts later needs no change here;
+    blog.revisions reads and restores them and prunes the old ones.
+    """
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who saved it; empty for a save outside the admin, such as an import.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    fields = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["post", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.post} at {self.created_at:%Y-%m-%d %H:%M}"

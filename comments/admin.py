@@ -18,7 +18,8 @@ from django.utils.text import Truncator
 
 from core.admin_guard import GuardedAdminMixin, GuardedChangeList
 
-from . import services
+# admin_posts adds the comment counts to the post list.
+from . import admin_posts, services  # noqa: F401
 from .admin_privacy import PersonalDataActionsMixin
 from .admin_queue import MODERATION, ModerationQueueMixin, StatusTabs, compact_age
 from .models import Comment, CommentEvent

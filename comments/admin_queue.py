@@ -63,6 +63,13 @@ BOOKKEEPING = {
 CHECK_OUTCOMES = {Kind.CHECK_HAM, Kind.CHECK_ERROR, Kind.CHECK_SKIPPED}
 
 
+def queue_post_id(params) -> int | None:
+    """The post whose comments the queue shows (?post=, from the post list's counts)."""
+    value = params.get("post", "")
+    # Past 64 bits no row can have it, and the database would refuse to compare it.
+    return int(value) if value.isdigit() and int(value) < 2**63 else None
+
+
 class StatusTabs(admin.SimpleListFilter):
     """The queue's tabs (drawn above the list, not in the sidebar), with counts."""
 
@@ -71,8 +78,11 @@ class StatusTabs(admin.SimpleListFilter):
     template = "admin/comments/comment/status_tabs_filter.html"
 
     def lookups(self, request, model_admin):
-        # Every tab's count in one query.
-        counts = Comment.objects.aggregate(
+        # Every tab's count in one query, for the one post when the queue shows one.
+        scope = Comment.objects.all()
+        if post_id := queue_post_id(request.GET):
+            scope = scope.filter(post_id=post_id)
+        counts = scope.aggregate(
             **{key: Count("pk", filter=condition) for key, (_, condition) in VIEWS.items()}
         )
         return [

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from django.tasks import task
 from django.utils import timezone
 
-from core.tasks import task_is_waiting
+from core.tasks import next_daily_run, task_is_waiting
 
 from . import services
 
@@ -61,9 +61,7 @@ def retention_schedule(*, now: datetime | None = None) -> None:
 
 
 def next_purge_at(now: datetime) -> datetime:
-    local = timezone.localtime(now)
-    at = local.replace(hour=PURGE_HOUR, minute=PURGE_MINUTE, second=0, microsecond=0)
-    return at if at > local else at + timedelta(days=1)
+    return next_daily_run(now, hour=PURGE_HOUR, minute=PURGE_MINUTE)
 
 
 @task

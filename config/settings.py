@@ -26,12 +26,15 @@ def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-def env_int(name, default):
+def env_int(name, default, *, minimum=None):
     value = os.environ.get(name, "").strip()
     try:
-        return int(value) if value else default
+        number = int(value) if value else default
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name} must be {minimum} or more, not {number}.")
+    return number
 
 
 def env_float(name, default):
@@ -119,6 +122,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # A 404 at an address that has moved becomes a 301 to the new one (core.redirects).
+    # Inside the header middleware, so the redirect gets the same headers as any page.
+    "core.middleware.RedirectFallbackMiddleware",
     # A database busy past its timeout gets a "try again" page (503), not a 500.
     "core.middleware.DatabaseBusyMiddleware",
     # Admin logins throttled by django-axes (see AXES_* below); last, as axes asks.
@@ -264,6 +270,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 BLOG_IMAGE_MAX_BYTES = env_int("BLOG_IMAGE_MAX_BYTES", 5 * 1024 * 1024)
 BLOG_IMAGE_MAX_PIXELS = env_int("BLOG_IMAGE_MAX_PIXELS", 40_000_000)
 BLOG_POSTS_PER_PAGE = env_int("BLOG_POSTS_PER_PAGE", 10)
+# Old revisions of posts the nightly prune deletes (blog.revisions): those older than the
+# days, and past the count for each post; 0 is no limit. Each post's newest is always kept.
+BLOG_REVISIONS_KEEP_DAYS = env_int("BLOG_REVISIONS_KEEP_DAYS", 0, minimum=0)
+BLOG_REVISIONS_KEEP_COUNT = env_int("BLOG_REVISIONS_KEEP_COUNT", 50, minimum=0)
 # Keep public pages whole in the cache for anonymous readers (see core/pagecache).
 # BLOG_PAGE_CACHE is its earlier name, still read.
 PAGE_CACHE = env_bool("PAGE_CACHE", env_bool("BLOG_PAGE_CACHE", True))

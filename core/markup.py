@@ -1,10 +1,14 @@
 """Markdown to sanitised HTML, shared by posts (Markdown) and comments (plain text)."""
 
+import enum
 import re
 from functools import lru_cache
+from xml.etree import ElementTree
 
 import markdown
 import nh3
+from markdown.blockprocessors import ParagraphProcessor
+from markdown.extensions import Extension
 
 # What Markdown may produce and a reader's browser may see. Anything else, such as
 # <script>, <iframe>, event-handler attributes or style, is dropped by nh3.
@@ -41,6 +45,58 @@ _MARKDOWN_EXTENSIONS = ["extra", "sane_lists", "smarty", "toc"]
 _MARKDOWN_CONFIG = {"toc": {"baselevel": 2}}
 
 
+class LineBreaks(enum.Enum):
+    """What a single line break in the text means.
+
+    A blank line ends a paragraph whatever the choice; code and raw HTML are never
+    touched, and headings, tables and lists keep their shape.
+    """
+
+    # Markdown's rule: the lines run on as one paragraph.
+    JOIN = "join"
+    # A line break (<br>) wherever one can go, in a list item too: WordPress's rule, and
+    # Markdown's nl2br extension.
+    BREAK = "break"
+    # A new paragraph, for a passage pasted one paragraph a line. A line ending in
+    # Markdown's hard break (two spaces) runs on with a <br>; list items keep Markdown's rule.
+    PARAGRAPH = "paragraph"
+
+
+# A newline, but not Markdown's hard break (two spaces, then a newline).
+_PARAGRAPH_END = re.compile(r"(?<!  )\n")
+_LIST_STATES = {"list", "looselist", "detabbed"}
+
+
+class _ParagraphPerLine(ParagraphProcessor):
+    """Markdown's paragraph processor, making a paragraph of each line outside lists.
+
+    It sees only the blocks every other processor has passed over, so code, raw HTML,
+    headings, tables, lists and quotes are parsed as before; the text inside a quote comes
+    back here and is split like the rest. A tight list item has no paragraphs to split
+    into, so lists are left to Markdown.
+    """
+
+    def run(self, parent, blocks):
+        if _LIST_STATES.intersection(self.parser.state):
+            return super().run(parent, blocks)
+        for line in _PARAGRAPH_END.split(blocks.pop(0)):
+            if line.strip():
+                ElementTree.SubElement(parent, "p").text = line.lstrip()
+
+
+class _ParagraphPerLineExtension(Extension):
+    def extendMarkdown(self, md):
+        # Under the name and priority of the processor it replaces: the last resort.
+        md.parser.blockprocessors.register(_ParagraphPerLine(md.parser), "paragraph", 10)
+
+
+_LINE_BREAK_EXTENSIONS = {
+    LineBreaks.JOIN: [],
+    LineBreaks.BREAK: ["nl2br"],
+    LineBreaks.PARAGRAPH: [_ParagraphPerLineExtension()],
+}
+
+
 def sanitise(html: str, *, link_rel: str | None = "noopener") -> str:
     return nh3.clean(
         html,
@@ -51,13 +107,17 @@ def sanitise(html: str, *, link_rel: str | None = "noopener") -> str:
     )
 
 
-def render_markdown(text: str) -> str:
-    """Render an editor's Markdown to HTML that is safe to mark safe."""
+def render_markdown(text: str, *, line_breaks: LineBreaks = LineBreaks.JOIN) -> str:
+    """Render an editor's Markdown to HTML that is safe to mark safe.
+
+    `line_breaks` says what a single line break becomes. Windows line endings are one line
+    break, not two: Markdown makes every ending a newline before it reads anything else.
+    """
     if not text:
         return ""
     html = markdown.markdown(
         text,
-        extensions=_MARKDOWN_EXTENSIONS,
+        extensions=[*_MARKDOWN_EXTENSIONS, *_LINE_BREAK_EXTENSIONS[line_breaks]],
         extension_configs=_MARKDOWN_CONFIG,
         output_format="html",
     )

@@ -1,13 +1,15 @@
 """Site-wide middleware: a "try again" page, not a server error, when the database is
-busy or cannot be reached."""
+busy or cannot be reached; and old addresses that lead to their new ones."""
 
 import logging
 import sqlite3
 from enum import StrEnum
 
-from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.template.loader import render_to_string
+
+from .redirects import redirect_target
 
 logger = logging.getLogger(__name__)
 
@@ -81,3 +83,31 @@ class DatabaseBusyMiddleware:
             return None
         logger.warning("Database %s on %s %s: %s", trouble, request.method, request.path, exception)
         return busy_response(trouble=trouble)
+
+
+class RedirectFallbackMiddleware:
+    """A page not found (GET or HEAD) at an address that has moved answers 301 to its new
+    address (core.redirects), with the query string kept.
+
+    Only a 404 costs a query, so no page that exists pays for the redirects; and an
+    address that works again (a new post at an old post's address) is served, not sent away.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 404 or request.method not in ("GET", "HEAD"):
+            return response
+        try:
+            target = redirect_target(request.path)
+        except DatabaseError as error:
+            if (trouble := database_trouble(error)) is None:
+                raise
+            return busy_response(trouble=trouble)
+        if target is None:
+            return response
+        if query := request.META.get("QUERY_STRING", ""):
+            target += ("&" if "?" in target else "?") + query
+        return HttpResponsePermanentRedirect(target)

@@ -4,10 +4,11 @@ Neither the framework nor the backend retries a task or runs one on a schedule: 
 that must try again enqueues itself with `run_after`, and these helpers keep that short.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.tasks import Task, TaskResultStatus
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 
@@ -32,3 +33,11 @@ def task_is_waiting(task: Task) -> bool:
     return DBTaskResult.objects.filter(
         task_path=task.module_path, status=TaskResultStatus.READY
     ).exists()
+
+
+def next_daily_run(now: datetime, *, hour: int, minute: int) -> datetime:
+    """The next time the site's clock shows hour:minute, after `now`: when a nightly task
+    that enqueues its next run first should run again."""
+    local = timezone.localtime(now)
+    at = local.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    return at if at > local else at + timedelta(days=1)

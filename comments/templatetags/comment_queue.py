@@ -4,11 +4,13 @@ from django import template
 from django.contrib.admin.templatetags.admin_list import result_headers
 from django.utils.text import Truncator
 
+from blog.models import Post
 from comments.admin_queue import (
     StatusTabs,
     can_reply,
     compact_age,
     hold_reason,
+    queue_post_id,
     reason_text,
     reply_label,
     row_moves,
@@ -25,7 +27,12 @@ FOLD_AT = 600
 def queue_tabs(cl):
     """The status tabs, from the status filter's choices (counted in one query)."""
     tabs = next(spec for spec in cl.filter_specs if isinstance(spec, StatusTabs))
-    return {"tabs": list(tabs.choices(cl))}
+    post_id = queue_post_id(cl.params)
+    return {
+        "tabs": list(tabs.choices(cl)),
+        "post": Post.objects.filter(pk=post_id).first() if post_id else None,
+        "every_post": cl.get_query_string(remove=["post", "p"]),
+    }
 
 
 @register.inclusion_tag("admin/comments/comment/_queue_results.html")

@@ -117,7 +117,11 @@ def time_passes():
     AkismetReport.objects.exclude(next_attempt_at=None).update(next_attempt_at=past)
     AkismetPause.objects.update(ends_at=past)
     DBTaskResult.objects.filter(status=TaskResultStatus.READY).exclude(
-        task_path__in=["comments.tasks.retention_purge", "comments.tasks.akismet_upkeep"]
+        task_path__in=[
+            "comments.tasks.retention_purge",
+            "comments.tasks.akismet_upkeep",
+            "blog.tasks.revisions_prune",
+        ]
     ).update(run_after=past)
 
 

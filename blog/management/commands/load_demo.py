@@ -44,8 +44,7 @@ POSTS = [
         {
             "title": "Running SQLite in production",
             "slug": "running-sqlite-in-production",
-            "body": """A small site does not need a database server. Three settings make SQLite
-comfortable under real traffic.
+            "body": """A small site does not need a database server. Three settings make SQLite comfortable under real traffic.
 
 ## The settings
 
@@ -63,7 +62,7 @@ DATABASES["default"]["OPTIONS"] = {
 ```
 
 See [the SQLite documentation](https://www.sqlite.org/wal.html) for the details.
-""",
+""",  # noqa: E501 (one line per paragraph: a line break is a <br>)
         },
         ["sqlite", "django"],
     ),
@@ -91,8 +90,7 @@ See [the SQLite documentation](https://www.sqlite.org/wal.html) for the details.
         {
             "title": "Markdown, safely",
             "slug": "markdown-safely",
-            "body": """Posts and comments are written in Markdown and rendered to HTML, which is
-then *sanitised*: only an allow-list of tags and attributes survives.
+            "body": """Posts and comments are written in Markdown and rendered to HTML, which is then *sanitised*: only an allow-list of tags and attributes survives.
 
 - `<script>` and `<iframe>` are dropped;
 - event handlers such as `onclick` are dropped;
@@ -101,7 +99,7 @@ then *sanitised*: only an allow-list of tags and attributes survives.
 > Never trust the output of a Markdown renderer with input you did not write.
 
 Inline `code`, **bold**, _emphasis_ and [links](https://commonmark.org/) all work.
-""",
+""",  # noqa: E501 (one line per paragraph: a line break is a <br>)
         },
         ["security", "markdown"],
     ),
@@ -129,13 +127,12 @@ Inline `code`, **bold**, _emphasis_ and [links](https://commonmark.org/) all wor
         {
             "title": "Feeds still matter",
             "slug": "feeds-still-matter",
-            "body": """Every page of this site advertises an Atom and an RSS feed, site-wide and
-per tag.
+            "body": """Every page of this site advertises an Atom and an RSS feed, site-wide and per tag.
 
 ### Why both?
 
 Some readers only understand one of them. Serving both costs nothing.
-""",
+""",  # noqa: E501 (one line per paragraph: a line break is a <br>)
         },
         ["feeds", "blogging"],
     ),
