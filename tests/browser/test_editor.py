@@ -331,6 +331,7 @@ def test_the_editor_and_the_post_list_look_right(page, editor, log_in_to_admin, 
     # The excerpt grew to show all seven lines.
     excerpt = field(page, "Excerpt")
     assert excerpt.evaluate("box => box.scrollHeight <= box.clientHeight + 2")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
     save_screenshot(page, f"admin-post-editor-{width}")
 
 
