@@ -2,9 +2,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.loader import render_to_string
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -63,7 +62,7 @@ class PostAdmin(RevisionsAdminMixin, GuardedAdminMixin, admin.ModelAdmin):
     # areas, the form kept in the browser, the Publish button's label.
     class Media:
         js = ["js/html_to_markdown.js", "js/post_editor.js"]
-        css = {"all": ["css/admin_post.css"]}
+        css = {"all": ["css/admin_post.css", "css/admin_revisions.css"]}
 
     actions = ["publish", "unpublish"]
     fieldsets = [
@@ -153,9 +152,7 @@ class PostAdmin(RevisionsAdminMixin, GuardedAdminMixin, admin.ModelAdmin):
         if not (self.has_add_permission(request) or self.has_change_permission(request)):
             raise PermissionDenied
         request.post_preview_data = (request.POST, None)
-        return TemplateResponse(
-            request, "blog/post_preview.html", {"post": self.previewed_post(request)}
-        )
+        return HttpResponse(self.preview_document(request))
 
     def preview_document(self, request) -> str:
         return render_to_string(
@@ -175,7 +172,8 @@ class PostAdmin(RevisionsAdminMixin, GuardedAdminMixin, admin.ModelAdmin):
         if not obj.author_id:
             obj.author = request.user
         press = publishing.press_from(request.POST)
-        published_before = publishing.was_published(obj)
+        # The form was drawn from the stored post, so its initial status is the one before.
+        published_before = change and form.initial.get("status") == Post.Status.PUBLISHED
         if press:
             publishing.apply_press(
                 obj,

@@ -41,14 +41,6 @@ class Outcome:
     public: bool
 
 
-def was_published(post: Post) -> bool:
-    """Whether the stored post (before this save) is published or scheduled."""
-    return (
-        post.pk is not None
-        and Post.objects.filter(pk=post.pk, status=Post.Status.PUBLISHED).exists()
-    )
-
-
 def apply_press(
     post: Post,
     press: Press,
