@@ -7,7 +7,19 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-not-a-secret")
 # HTTPS settings that production gets.
 os.environ.setdefault("DJANGO_HTTPS", "0")
 
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
 from config.settings import *  # noqa: E402, F403
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A database file, as the site runs on, rather than SQLite's in-memory database:
+    # the live server shares that one connection among its request threads, and two
+    # requests at once (the editor's preview beside a page load) can deadlock on it.
+    # With a file each thread has its own connection, and SQLite's locks apply.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(tempfile.gettempdir()) / f"marginalia-tests-{os.getpid()}.sqlite3")
+    }
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
