@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # `python bench/run.py` as well as `python -m bench.run`
     sys.path.insert(0, str(ROOT))
 
-from bench import database, inprocess, load, moderation, report, seed  # noqa: E402
+from bench import database, imports, inprocess, load, moderation, report, seed  # noqa: E402
 
 FAKE_AKISMET_DELAY_S = report.AKISMET_DELAY_S
 
@@ -204,6 +204,8 @@ def run(args, workdir: Path) -> report.Results:
         if args.queue_only:
             seed.seed_small_site()
             return moderation.measure(budget_seconds=args.budget)
+        if args.import_only:
+            return imports.measure(workdir=workdir, env=env)
         results = measure_in_process(args, _machine(database_url, args, load_average))
         results.moderation = moderation.measure(budget_seconds=args.budget)
         log("Measured the moderation queue.")
@@ -211,6 +213,10 @@ def run(args, workdir: Path) -> report.Results:
         connections.close_all()  # Gunicorn's workers have the database to themselves.
         if not results.load_skipped:
             measure_load(results, urls, env, workdir, args)
+        if not args.no_import:
+            # Each import in a process and on a SQLite database of its own.
+            results.imports = imports.measure(workdir=workdir, env=env)
+            log("Measured the WordPress import.")
     finally:
         connections.close_all()
         database.drop(database_url)
@@ -267,6 +273,12 @@ def main() -> int:
     parser.add_argument(
         "--queue-only", action="store_true", help="only the moderation queue (bench/moderation.py)"
     )
+    parser.add_argument(
+        "--import-only", action="store_true", help="only the WordPress import (bench/imports.py)"
+    )
+    parser.add_argument(
+        "--no-import", action="store_true", help="skip the WordPress import (about 6 minutes)"
+    )
     args = parser.parse_args()
     # A plain `kill` stops the run as Ctrl-C does: servers stopped, database dropped.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
@@ -277,8 +289,8 @@ def main() -> int:
     except KeyboardInterrupt:
         log("Interrupted: the servers are stopped and the database is gone.")
         return 130
-    if args.queue_only:
-        print("\n".join(results), end="")
+    if args.queue_only or args.import_only:
+        print("\n".join(results))
         return 0
     text = report.render(results)
     print(text, end="")

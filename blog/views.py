@@ -1,10 +1,13 @@
 """The public site: generic views over Post.objects.published(), sharing BlogViewMixin."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Max, Min, Q
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.generic import (
@@ -46,6 +49,15 @@ class PostHomeView(BlogViewMixin, ArchiveIndexView):
     allow_empty = True
     date_list_period = None
     template_name = "blog/post_list.html"
+
+    def get(self, request, *args, **kwargs):
+        # WordPress searches at its front page (/?s=words): old links and browsers'
+        # saved search engines still ask there.
+        if "s" in request.GET:
+            return HttpResponsePermanentRedirect(
+                f"{reverse('blog:search')}?{urlencode({'q': request.GET['s']})}"
+            )
+        return super().get(request, *args, **kwargs)
 
     def get_dated_items(self):
         # The home page needs no list of years: skip ArchiveIndexView's extra query.

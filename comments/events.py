@@ -40,6 +40,15 @@ def events_record(
     )
 
 
+def events_record_each(*, details: Iterable[tuple[Comment, str]], kind: str) -> None:
+    """A line of `kind` in each comment's history, with a detail of its own, at once."""
+    now = timezone.now()
+    CommentEvent.objects.bulk_create(
+        CommentEvent(comment=comment, kind=kind, detail=detail, created_at=now)
+        for comment, detail in details
+    )
+
+
 def _moderator(actor):
     # An anonymous "user" (a command, a test client) is the system.
     return actor if actor is not None and actor.is_authenticated else None

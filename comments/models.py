@@ -34,9 +34,17 @@ class CommentQuerySet(models.QuerySet):
             akismet_verdict__in=[Comment.Verdict.UNCHECKED, Comment.Verdict.ERROR]
         )
 
+    def discussion(self) -> "CommentQuerySet":
+        """Readers' comments, without the pingbacks and trackbacks shown apart from them."""
+        return self.filter(kind=Comment.Kind.COMMENT)
+
+    def mentions(self) -> "CommentQuerySet":
+        """Pingbacks and trackbacks: other sites' links to a post."""
+        return self.exclude(kind=Comment.Kind.COMMENT)
+
     def reply_targets(self, post) -> "CommentQuerySet":
         """The comments of `post` a visitor may reply to: the approved ones."""
-        return self.approved().filter(post=post)
+        return self.approved().discussion().filter(post=post)
 
     def by_author(self, email: str) -> "CommentQuerySet":
         return self.alias(email_folded=Lower("author_email")).filter(
@@ -80,6 +88,13 @@ class Comment(models.Model):
         SPAM = "spam", "Spam"
         TRASH = "trash", "Trash"
 
+    class Kind(models.TextChoices):
+        # A reader's comment, in the discussion; the others are links from other sites
+        # to the post, which the post page lists apart (kept from an imported WordPress).
+        COMMENT = "comment", "Comment"
+        PINGBACK = "pingback", "Pingback"
+        TRACKBACK = "trackback", "Trackback"
+
     class Verdict(models.TextChoices):
         UNCHECKED = "unchecked", "Not checked"
         HAM = "ham", "Not spam"
@@ -113,6 +128,7 @@ class Comment(models.Model):
     # Rendered once when saved, so a long thread needs no per-request rendering.
     body_html = models.TextField(editable=False, blank=True)
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING, db_index=True)
+    kind = models.CharField(max_length=10, choices=Kind, default=Kind.COMMENT)
 
     akismet_verdict = models.CharField(
         max_length=10, choices=Verdict, default=Verdict.UNCHECKED, db_index=True
@@ -156,9 +172,7 @@ class Comment(models.Model):
         return f"Comment {self.pk} by {self.author_name}"
 
     def save(self, *args, **kwargs):
-        # Also when a moderator edits it: the comment feed cannot carry these.
-        self.author_name = without_control_characters(self.author_name)
-        self.body = without_control_characters(self.body)
+        self.remove_control_characters()
         update_fields = kwargs.get("update_fields")
         if update_fields is None:
             self.render_html()
@@ -180,6 +194,11 @@ class Comment(models.Model):
         if "status" in field_names:
             comment.status_when_loaded = comment.status
         return comment
+
+    def remove_control_characters(self) -> None:
+        # Also when a moderator edits it: the comment feed cannot carry these.
+        self.author_name = without_control_characters(self.author_name)
+        self.body = without_control_characters(self.body)
 
     def render_html(self) -> None:
         self.body_html = render_plain_text(self.body)
@@ -224,6 +243,7 @@ class CommentEvent(models.Model):
         PARAMS_PURGED = "params-purged", "Data kept for Akismet deleted"
         DETAILS_PURGED = "details-purged", "IP address, browser and referrer deleted"
         ERASED = "erased", "Personal data erased on request"
+        IMPORTED = "imported", "Imported"
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind)

@@ -19,7 +19,7 @@ from .cookies import AUTHOR_COOKIES, PENDING_SESSION_KEY
 from .feeds import post_comments_feed_url
 from .forms import CommentForm
 from .models import Comment
-from .thread import render_thread
+from .thread import post_mentions, render_thread
 
 
 def comment_section_context(request, post: Post, *, form: CommentForm | None = None) -> dict:
@@ -38,6 +38,8 @@ def comment_section_context(request, post: Post, *, form: CommentForm | None = N
         "post": post,
         "thread_html": thread.html,
         "approved_count": thread.approved_count,
+        # One more query only for the few posts that other sites have linked to.
+        "mentions": post_mentions(post=post) if thread.mention_count else [],
         "comments_open": is_open,
         "form": form,
         "reply_to": reply_to,

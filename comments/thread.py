@@ -22,6 +22,8 @@ THREAD_CACHE_SECONDS = 24 * 60 * 60
 class RenderedThread:
     html: str
     approved_count: int
+    # Approved pingbacks and trackbacks, which the page lists apart from the discussion.
+    mention_count: int = 0
 
 
 @dataclass
@@ -44,7 +46,8 @@ def thread_comments(*, post: Post, own_pending_ids: Iterable[int] = ()) -> list:
     if own_ids:
         visible |= Q(status=Comment.Status.PENDING, pk__in=own_ids)
     return list(
-        Comment.objects.filter(visible, post=post)
+        Comment.objects.discussion()
+        .filter(visible, post=post)
         .order_by("created_at", "pk")
         .values_list(
             "pk",
@@ -94,17 +97,21 @@ def render_thread(
     any new, edited, moderated or deleted comment makes a new key: nothing is stale.
     A visitor with a comment of their own still held sees a thread made for them alone.
     """
-    own_ids = [pk for pk in own_pending_ids if isinstance(pk, int)]
-    if own_ids:
-        return _render(thread_comments(post=post, own_pending_ids=own_ids), can_reply)
-
+    approved = Q(status=Comment.Status.APPROVED)
+    discussion = Q(kind=Comment.Kind.COMMENT)
     state = Comment.objects.filter(post=post).aggregate(
-        approved=Count("pk", filter=Q(status=Comment.Status.APPROVED)),
+        approved=Count("pk", filter=approved & discussion),
+        mentions=Count("pk", filter=approved & ~discussion),
         changed_at=Max("updated_at"),
         total=Count("pk"),
     )
+    own_ids = [pk for pk in own_pending_ids if isinstance(pk, int)]
+    if own_ids:
+        thread = _render(thread_comments(post=post, own_pending_ids=own_ids), can_reply)
+        thread.mention_count = state["mentions"]
+        return thread
     if not state["approved"]:
-        return RenderedThread(html="", approved_count=0)
+        return RenderedThread(html="", approved_count=0, mention_count=state["mentions"])
     changed = state["changed_at"].timestamp() if state["changed_at"] else 0
     key = (
         f"comments:thread:v{THREAD_MARKUP_VERSION}:{post.pk}:{state['total']}:"
@@ -114,7 +121,19 @@ def render_thread(
     if html is None:
         html = _render(thread_comments(post=post), can_reply).html
         cache.set(key, html, THREAD_CACHE_SECONDS)
-    return RenderedThread(html=html, approved_count=state["approved"])
+    return RenderedThread(
+        html=html, approved_count=state["approved"], mention_count=state["mentions"]
+    )
+
+
+def post_mentions(*, post: Post) -> list[Comment]:
+    """The approved pingbacks and trackbacks of `post`, oldest first: other sites' links."""
+    return list(
+        Comment.objects.approved()
+        .mentions()
+        .filter(post=post)
+        .only("author_name", "author_url", "body", "kind", "created_at", "post_id")
+    )
 
 
 def _render(comments: list, can_reply: bool) -> RenderedThread:

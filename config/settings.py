@@ -105,6 +105,8 @@ INSTALLED_APPS = [
     "core",
     "blog",
     "comments",
+    # Moving in from WordPress or Disqus and out to WordPress; nothing imports it.
+    "moving",
 ]
 
 MIDDLEWARE = [

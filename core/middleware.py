@@ -9,7 +9,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.template.loader import render_to_string
 
-from .redirects import redirect_target
+from .redirects import query_address, redirect_target
 
 logger = logging.getLogger(__name__)
 
@@ -91,23 +91,33 @@ class RedirectFallbackMiddleware:
 
     Only a 404 costs a query, so no page that exists pays for the redirects; and an
     address that works again (a new post at an old post's address) is served, not sent away.
+    The one exception is WordPress's front-page query for a post (/?p=12, see
+    core.redirects.query_address), which the front page would otherwise answer.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        reading = request.method in ("GET", "HEAD")
+        # The front page answers every query, so an old /?p=12 is looked up before it.
+        address = query_address(request.GET) if reading and request.path == "/" else None
+        if address and (moved := self.moved(request, address, keep_query=False)):
+            return moved
         response = self.get_response(request)
-        if response.status_code != 404 or request.method not in ("GET", "HEAD"):
+        if response.status_code != 404 or not reading:
             return response
+        return self.moved(request, request.path, keep_query=True) or response
+
+    def moved(self, request, address: str, *, keep_query: bool) -> HttpResponse | None:
         try:
-            target = redirect_target(request.path)
+            target = redirect_target(address)
         except DatabaseError as error:
             if (trouble := database_trouble(error)) is None:
                 raise
             return busy_response(trouble=trouble)
         if target is None:
-            return response
-        if query := request.META.get("QUERY_STRING", ""):
+            return None
+        if keep_query and (query := request.META.get("QUERY_STRING", "")):
             target += ("&" if "?" in target else "?") + query
         return HttpResponsePermanentRedirect(target)

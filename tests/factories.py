@@ -21,7 +21,7 @@ def make_user(*, username=None, password="correct-horse-battery", **fields) -> U
 
 def make_editor(**fields) -> User:
     user = make_user(is_staff=True, **fields)
-    user.groups.add(Group.objects.get(name="Editors"))
+    user.groups.add(editors_group())
     return user
 
 
@@ -32,12 +32,19 @@ def make_moderator(**fields) -> User:
 
 
 def moderators_group() -> Group:
-    """The group migration comments/0002 makes, made again by that migration when a
-    transactional test's flush (the task worker's tests) took it, as tests/browser do."""
-    if not Group.objects.filter(name="Moderators").exists():
-        migration = import_module("comments.migrations.0002_moderators_group")
-        migration.create_group(apps, schema_editor=None)
-    return Group.objects.get(name="Moderators")
+    return _staff_group("Moderators", "comments.migrations.0002_moderators_group")
+
+
+def editors_group() -> Group:
+    return _staff_group("Editors", "blog.migrations.0002_editors_group")
+
+
+def _staff_group(name: str, migration: str) -> Group:
+    """The group `migration` makes, made again by that migration (with every permission)
+    when a transactional test's flush (the task worker's tests) took it, as tests/browser do."""
+    if not Group.objects.filter(name=name).exists():
+        import_module(migration).create_group(apps, schema_editor=None)
+    return Group.objects.get(name=name)
 
 
 def make_post(*, tags=(), **fields) -> Post:

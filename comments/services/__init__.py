@@ -11,7 +11,8 @@
 - replies: a moderator's reply from the queue, published at once;
 - rules: WordPress's discussion rules (too many links, the hold and trash lists);
 - stats: what Akismet says about the account (usage, this site's counts, alerts);
-- retention: the purges, by the retention settings.
+- retention: the purges, by the retention settings;
+- imports: comments brought in from a WordPress or Disqus export, as they were there.
 
 The admin, the views, the tasks and the management commands use the names below.
 """
@@ -35,6 +36,7 @@ from .feedback import (
     reports_due,
     reports_retry_given_up,
 )
+from .imports import ImportBatch, ImportedComment, comment_import, parent_within_depth
 from .moderation import (
     MOVES,
     IllegalTransition,
@@ -63,6 +65,8 @@ __all__ = [
     "CheckOutcome",
     "CommentRefused",
     "IllegalTransition",
+    "ImportBatch",
+    "ImportedComment",
     "Move",
     "SpamCheck",
     "SpamCheckError",
@@ -75,6 +79,7 @@ __all__ = [
     "akismet_stats_refresh",
     "comment_approve",
     "comment_check_spam",
+    "comment_import",
     "comment_mark_ham",
     "comment_mark_spam",
     "comment_recheck",
@@ -92,6 +97,7 @@ __all__ = [
     "held_notify",
     "links_count",
     "moderator_moves",
+    "parent_within_depth",
     "personal_data_purge",
     "reports_due",
     "reports_retry_given_up",

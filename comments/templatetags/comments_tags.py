@@ -30,6 +30,7 @@ def comment_counts(posts):
         return {}
     rows = (
         Comment.objects.approved()
+        .discussion()
         .filter(post_id__in=post_ids)
         .values("post_id")
         .annotate(count=Count("pk"))
