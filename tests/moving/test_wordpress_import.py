@@ -288,6 +288,15 @@ def test_the_old_sites_addresses_lead_to_the_new_pages(client, old_address, expe
     assert response["Location"] == targets.get(expected, expected)
 
 
+def test_wordpress_feed_addresses_are_this_sites_own(client):
+    import_file()
+    for address in ("/feed/", "/comments/feed/"):
+        response = client.get(address)
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith(("application/rss+xml", "application/atom+xml"))
+    assert "Gardens, not factories" in client.get("/feed/").content.decode()
+
+
 def test_a_moved_post_keeps_its_old_addresses_pointing_at_it(client):
     import_file()
     post = Post.objects.get(title="A long conversation")
@@ -452,3 +461,39 @@ def test_isso_export_once_it_names_its_version(tmp_path):
     assert other.comments.get().author_name == "Anonymous"
     assert Origin.objects.filter(kind=Origin.Kind.POST, source_id="4").exists()
     assert report.count("posts", "imported") == 3
+
+
+@pytest.fixture
+def old_site(uploads):
+    """The old site on 127.0.0.1, serving its uploads folder over HTTP."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    root = uploads.parent / "site"
+    (root / "wp-content").mkdir(parents=True)
+    (root / "wp-content" / "uploads").symlink_to(uploads)
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(root))
+    handler.log_message = lambda *args: None
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_fetch_media_downloads_the_images_from_the_old_site(old_site, uploads, tmp_path):
+    (uploads / "2024/06/bench.png").unlink()  # Not there: answered 404.
+    export = tmp_path / "local.xml"
+    export.write_text(
+        OLD_BLOG.read_text().replace(
+            "https://old.example.blog/wp-content", f"{old_site}/wp-content"
+        )
+    )
+    report = import_file(export, fetch_media=True)
+    post = Post.objects.get(title="Gardens, not factories")
+    assert (post.image_width, post.image_height) == (40, 30)
+    classic = Post.objects.get(title="A long conversation")
+    assert f"{old_site}/wp-content/uploads/2024/06/bench.png" in classic.body
+    assert any("bench.png answered 404" in note for note in report.notes)
