@@ -63,6 +63,8 @@ class Results:
     duration_s: float = 0.0
     # The moderation queue's section, from bench/moderation.py.
     moderation: list[str] = field(default_factory=list)
+    # The search section, from bench/search.py.
+    search: list[str] = field(default_factory=list)
     # The WordPress import's section, from bench/imports.py.
     imports: list[str] = field(default_factory=list)
 
@@ -343,6 +345,8 @@ def render(results: Results) -> str:
         lines.append(f"Load rows skipped: {results.load_skipped}.")
     if results.moderation:
         lines += ["", *results.moderation]
+    if results.search:
+        lines += ["", *results.search]
     if results.imports:
         lines += ["", *results.imports]
     return "\n".join(lines) + "\n"

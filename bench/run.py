@@ -28,7 +28,16 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # `python bench/run.py` as well as `python -m bench.run`
     sys.path.insert(0, str(ROOT))
 
-from bench import database, imports, inprocess, load, moderation, report, seed  # noqa: E402
+from bench import (  # noqa: E402
+    database,
+    imports,
+    inprocess,
+    load,
+    moderation,
+    report,
+    search,
+    seed,
+)
 
 FAKE_AKISMET_DELAY_S = report.AKISMET_DELAY_S
 
@@ -206,6 +215,10 @@ def run(args, workdir: Path) -> report.Results:
             return moderation.measure(budget_seconds=args.budget)
         if args.import_only:
             return imports.measure(workdir=workdir, env=env)
+        if args.search_only:
+            seed.seed_small_site()
+            seed.seed_large_site()
+            return search.measure(budget_seconds=args.budget)
         results = measure_in_process(args, _machine(database_url, args, load_average))
         results.moderation = moderation.measure(budget_seconds=args.budget)
         log("Measured the moderation queue.")
@@ -213,6 +226,9 @@ def run(args, workdir: Path) -> report.Results:
         connections.close_all()  # Gunicorn's workers have the database to themselves.
         if not results.load_skipped:
             measure_load(results, urls, env, workdir, args)
+        # Last on this database: it grows the site to 50,000 posts.
+        results.search = search.measure(budget_seconds=args.budget)
+        log("Measured search at 50,000 posts.")
         if not args.no_import:
             # Each import in a process and on a SQLite database of its own.
             results.imports = imports.measure(workdir=workdir, env=env)
@@ -279,6 +295,9 @@ def main() -> int:
     parser.add_argument(
         "--no-import", action="store_true", help="skip the WordPress import (about 6 minutes)"
     )
+    parser.add_argument(
+        "--search-only", action="store_true", help="only search at 50,000 posts (bench/search.py)"
+    )
     args = parser.parse_args()
     # A plain `kill` stops the run as Ctrl-C does: servers stopped, database dropped.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
@@ -289,7 +308,7 @@ def main() -> int:
     except KeyboardInterrupt:
         log("Interrupted: the servers are stopped and the database is gone.")
         return 130
-    if args.queue_only or args.import_only:
+    if args.queue_only or args.import_only or args.search_only:
         print("\n".join(results))
         return 0
     text = report.render(results)

@@ -174,7 +174,12 @@ def _rendered_variants() -> dict:
         for excerpt in ["", *EXCERPTS]:
             post = Post(body=body.format(topic="caching"), excerpt=excerpt)
             post.render_html()
-            rendered[body_index, excerpt] = (post.body, post.body_html, post.excerpt_html)
+            rendered[body_index, excerpt] = (
+                post.body,
+                post.body_html,
+                post.excerpt_html,
+                post.search_text,
+            )
     return rendered
 
 
@@ -182,7 +187,7 @@ def _post(number: int, author, rendered: dict):
     from blog.models import Post
 
     excerpt = EXCERPTS[number % len(EXCERPTS)] if number % 3 == 0 else ""
-    body, body_html, excerpt_html = rendered[number % len(BODIES), excerpt]
+    body, body_html, excerpt_html, search_text = rendered[number % len(BODIES), excerpt]
     is_link_post = bool(excerpt)
     return Post(
         title=f"Notes on {TAGS[number % len(TAGS)]}, number {number}",
@@ -192,6 +197,7 @@ def _post(number: int, author, rendered: dict):
         body_html=body_html,
         excerpt=excerpt,
         excerpt_html=excerpt_html,
+        search_text=search_text,
         source_url=f"https://example.org/articles/{number}" if is_link_post else "",
         source_title=f"An article worth reading ({number})" if is_link_post else "",
         source_name="Example Weekly" if is_link_post else "",

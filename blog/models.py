@@ -14,7 +14,7 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from taggit.managers import TaggableManager
 
-from core.markup import LineBreaks, render_markdown, without_control_characters
+from core.markup import LineBreaks, plain_text, render_markdown, without_control_characters
 
 from . import addresses
 from .images import validate_image
@@ -127,6 +127,8 @@ class Post(models.Model):
     # Rendered once when saved, so that no page or feed renders Markdown per request.
     body_html = models.TextField(editable=False, blank=True)
     excerpt_html = models.TextField(editable=False, blank=True)
+    # The words of both, without markup: what the full-text index holds (blog.search).
+    search_text = models.TextField(editable=False, blank=True)
 
     objects = PostQuerySet.as_manager()
 
@@ -173,7 +175,7 @@ class Post(models.Model):
             self.render_html()
         elif {"body", "excerpt"} & set(update_fields):
             self.render_html()
-            kwargs["update_fields"] = {*update_fields, "body_html", "excerpt_html"}
+            kwargs["update_fields"] = {*update_fields, "body_html", "excerpt_html", "search_text"}
         # Here rather than in the admin or a signal: every save that can move a post (the
         # admin, restoring a revision, an import, the shell) passes through, and none can
         # forget that readers' links to the old address must keep working.
@@ -223,6 +225,7 @@ class Post(models.Model):
         # pasted from another page, one paragraph a line.
         self.body_html = render_markdown(self.body, line_breaks=LineBreaks.BREAK)
         self.excerpt_html = render_markdown(self.excerpt, line_breaks=LineBreaks.PARAGRAPH)
+        self.search_text = plain_text(f"{self.body_html}\n{self.excerpt_html}")
 
     @cached_property
     def summary_text(self) -> str:

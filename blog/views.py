@@ -24,6 +24,7 @@ from taggit.models import Tag
 from core.pagecache import public_page
 
 from .models import Post
+from .search import RESULTS_LIMIT, narrowed, search_facets, search_post_ids, search_snippets
 
 SEARCH_MAX_LENGTH = 200
 
@@ -228,17 +229,75 @@ class AuthorView(BlogViewMixin, ListView):
 # Searches are too many and too varied to be worth keeping.
 @method_decorator(public_page(shared=False), name="dispatch")
 class SearchView(BlogViewMixin, ListView):
+    """Ranked full-text search (blog.search): the best matches first, each with the
+    passage that matched, and the count said as "more than 1,000" past the limit."""
+
     template_name = "blog/search.html"
+    results = None
 
     def get_query(self):
         query = self.request.GET.get("q", "").replace("\x00", "")
         return " ".join(query.split())[:SEARCH_MAX_LENGTH]
 
+    def get_narrowing(self) -> tuple[str, int | None]:
+        """The tag and the year the reader narrowed the results to, if any."""
+        tag = self.request.GET.get("tag", "")[:100]
+        year = self.request.GET.get("year", "")
+        return tag, int(year) if year.isascii() and year.isdecimal() and len(year) == 4 else None
+
+    def search_address(self, *, tag: str, year: int | None) -> str:
+        """The query string of this search, narrowed to `tag` and `year`."""
+        fields = {"q": self.get_query(), "tag": tag, "year": year or ""}
+        return urlencode({name: value for name, value in fields.items() if value})
+
+    def facet_links(self, facets, tag: str, year: int | None) -> dict:
+        """Each tag and year of the matches as a link narrowing the search to it, or, for
+        the one chosen, widening it again."""
+        return {
+            "tags": [
+                {
+                    "label": name,
+                    "count": count,
+                    "chosen": slug == tag,
+                    "href": self.search_address(tag="" if slug == tag else slug, year=year),
+                }
+                for slug, name, count in facets.tags
+            ],
+            "years": [
+                {
+                    "label": str(each),
+                    "count": count,
+                    "chosen": each == year,
+                    "href": self.search_address(tag=tag, year=None if each == year else each),
+                }
+                for each, count in facets.years
+            ],
+        }
+
     def get_queryset(self):
+        # The paginator pages through the matching ids alone; only a page's posts load.
         query = self.get_query()
         if not query:
-            return Post.objects.none()
-        return super().get_queryset().search(query)
+            return []
+        self.results = search_post_ids(query)
+        self.matching_ids = self.results.post_ids[:RESULTS_LIMIT]
+        tag, year = self.get_narrowing()
+        return narrowed(self.matching_ids, tag=tag, year=year)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(query=self.get_query(), **kwargs)
+        tag, year = self.get_narrowing()
+        context = super().get_context_data(
+            query=self.get_query(), narrowed_tag=tag, narrowed_year=year, **kwargs
+        )
+        context["query_string"] = self.search_address(tag=tag, year=year)
+        if self.results is not None:
+            context["facets"] = self.facet_links(search_facets(self.matching_ids), tag, year)
+        page = context["page_obj"]
+        page_ids = list(page.object_list)
+        posts = Post.objects.published().for_listing().in_bulk(page_ids)
+        snippets = search_snippets(self.get_query(), page_ids)
+        page.object_list = [posts[pk] for pk in page_ids if pk in posts]
+        for post in page.object_list:
+            post.search_snippet = snippets.get(post.pk, "")
+        context.update(object_list=page.object_list, results=self.results)
+        return context

@@ -3,10 +3,12 @@
 import enum
 import re
 from functools import lru_cache
+from html import unescape
 from xml.etree import ElementTree
 
 import markdown
 import nh3
+from django.utils.html import strip_tags
 from markdown.blockprocessors import ParagraphProcessor
 from markdown.extensions import Extension
 
@@ -122,6 +124,11 @@ def render_markdown(text: str, *, line_breaks: LineBreaks = LineBreaks.JOIN) -> 
         output_format="html",
     )
     return sanitise(html)
+
+
+def plain_text(html: str) -> str:
+    """The words of rendered HTML, on one line: what a reader reads, for search."""
+    return " ".join(unescape(strip_tags(html)).split())
 
 
 # Sanitised HTML escapes "<" in text and attribute values, so these match tags only.
