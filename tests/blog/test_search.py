@@ -162,3 +162,12 @@ def test_a_narrowed_search_says_what_it_is_narrowed_to(client):
     make_post(title="Heron two")
     page = client.get(reverse("blog:search"), {"q": "heron", "tag": "birds"}).content.decode()
     assert "1 of the 2 posts found for “heron”, tagged “birds”." in page
+
+
+def test_a_word_in_very_many_posts_ranks_the_newest_of_them(monkeypatch):
+    monkeypatch.setattr(search, "RANK_WINDOW", 2)
+    oldest = make_post(title="Heron heron heron")
+    make_post(title="A heron", body="Words.")
+    make_post(title="Another", body="A heron, once.")
+    ranked = found("heron")
+    assert oldest.title not in ranked and ranked == ["A heron", "Another"]
