@@ -10,7 +10,6 @@ same export imported again adds nothing.
 """
 
 from collections import defaultdict
-from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -24,9 +23,8 @@ from core.redirects import redirect_target
 
 from . import disqus
 from .comment_text import comment_text_from_html
-from .imports import ImportOptions, ImportRefused
+from .imports import FileImport, ImportRefused, reply_chains
 from .models import Origin
-from .report import ImportReport
 
 SOURCE = "disqus"
 ANONYMOUS = "Anonymous"
@@ -34,44 +32,31 @@ ANONYMOUS = "Anonymous"
 DELETED_BODY = "(This comment was deleted on Disqus.)"
 
 
-class DisqusImport:
+class DisqusImport(FileImport):
     """One import of one Disqus export; `run()` returns the report."""
 
-    def __init__(
-        self,
-        path: Path,
-        *,
-        options: ImportOptions | None = None,
-        progress: Callable[[int, int], None] | None = None,
-    ):
-        self.path = Path(path)
-        self.options = options or ImportOptions()
-        self.progress = progress
-        self.report = ImportReport(dry_run=self.options.dry_run)
+    def __init__(self, path: Path, **kwargs):
+        super().__init__(path, **kwargs)
+        self.total = 0
         self.posts: dict[str, Post | None] = {}  # thread id -> post
         self.threads: dict[str, disqus.Thread] = {}
         self.chains: dict[str, list[Comment]] = {}  # comment id -> its chain, itself last
         # Replies met before the comment they answer, by that comment's id.
         self.waiting: dict[str, list[disqus.Post]] = defaultdict(list)
 
-    def run(self) -> ImportReport:
+    def survey(self) -> None:
         try:
-            survey = disqus.survey_disqus(self.path)
+            self.total = disqus.survey_disqus(self.path).posts
         except disqus.DisqusError as error:
             raise ImportRefused(str(error)) from error
-        except OSError as error:
-            raise ImportRefused(f"The file cannot be read: {error.strerror or error}.") from error
-        self.total = survey.posts
-        if self.options.dry_run:
-            with transaction.atomic():
-                self.import_entries()
-                transaction.set_rollback(True)
-        else:
-            self.import_entries()
-        return self.report
+
+    def write(self) -> None:
+        self.import_entries()
 
     def import_entries(self) -> None:
-        self.chains.update(self.known_chains())
+        # The comments a previous import brought in, by Disqus id, with their chains.
+        known = Origin.objects.filter(source=SOURCE, kind=Origin.Kind.COMMENT)
+        self.chains.update(reply_chains(dict(known.values_list("source_id", "comment_id"))))
         done = 0
         for entry in disqus.read_disqus(self.path):
             if isinstance(entry, disqus.Thread):
@@ -89,23 +74,6 @@ class DisqusImport:
                 self.save_comment(reply, ancestors=[])
         self.waiting.clear()
         self.list_unmatched_threads()
-
-    def known_chains(self) -> dict[str, list[Comment]]:
-        """The comments a previous import brought in, by Disqus id, with their chains."""
-        known = dict(
-            Origin.objects.filter(source=SOURCE, kind=Origin.Kind.COMMENT).values_list(
-                "source_id", "comment_id"
-            )
-        )
-        by_pk = Comment.objects.in_bulk(known.values())
-        chains = {}
-        for source_id, pk in known.items():
-            chain, comment = [], by_pk.get(pk)
-            while comment is not None and len(chain) < 100:
-                chain.insert(0, comment)
-                comment = by_pk.get(comment.parent_id)
-            chains[source_id] = chain
-        return chains
 
     def post_of(self, thread_id: str) -> Post | None:
         if thread_id not in self.posts:

@@ -12,7 +12,6 @@ again, or a newer export of the same site, adds only what is new.
 import dataclasses
 import re
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -34,10 +33,9 @@ from comments.services import ImportBatch, ImportedComment, parent_within_depth
 from . import old_addresses, wordpress_export, wxr
 from .comment_text import comment_text_from_html
 from .content import Converted, convert_post_content, summary_from_html
-from .imports import ImportOptions, ImportRefused, valid_email, valid_ip
+from .imports import FileImport, ImportRefused, reply_chains, valid_email, valid_ip
 from .media import MediaLibrary
 from .models import Origin
-from .report import ImportReport
 
 User = get_user_model()
 
@@ -85,20 +83,11 @@ class _Survey:
     attachments: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (url, alt)
 
 
-class WordPressImport:
-    """One import of one export file; `run()` returns the report."""
+class WordPressImport(FileImport):
+    """One import of one WordPress export file; `run()` returns the report."""
 
-    def __init__(
-        self,
-        path: Path,
-        *,
-        options: ImportOptions | None = None,
-        progress: Callable[[int, int], None] | None = None,
-    ):
-        self.path = Path(path)
-        self.options = options or ImportOptions()
-        self.progress = progress
-        self.report = ImportReport(dry_run=self.options.dry_run)
+    def __init__(self, path: Path, **kwargs):
+        super().__init__(path, **kwargs)
         self.media = MediaLibrary(
             report=self.report,
             media_dir=self.options.media_dir,
@@ -112,19 +101,13 @@ class WordPressImport:
         self.author_details: dict[str, wxr.Author] = {}
         self.terms: dict[tuple[str, str], wxr.Term] = {}
         self.tags: dict[tuple[str, str, str], Tag] = {}
-        self.survey = _Survey()
+        self.found = _Survey()
 
-    def run(self) -> ImportReport:
-        self.survey = self.read_survey()
-        if self.options.dry_run:
-            # The whole import runs and is rolled back, so the report says exactly what
-            # a real one would do.
-            with transaction.atomic():
-                self.import_items()
-                transaction.set_rollback(True)
-        else:
-            self.import_items()
-        return self.report
+    def survey(self) -> None:
+        self.found = self.read_survey()
+
+    def write(self) -> None:
+        self.import_items()
 
     # The first reading --------------------------------------------------------------
 
@@ -141,8 +124,6 @@ class WordPressImport:
                         survey.attachments[entry.post_id] = (entry.attachment_url, alt)
         except wxr.WXRError as error:
             raise ImportRefused(str(error)) from error
-        except OSError as error:
-            raise ImportRefused(f"The file cannot be read: {error.strerror or error}.") from error
         if survey.site is None:
             raise ImportRefused("This is not a WordPress export: it has no channel.")
         return survey
@@ -162,7 +143,7 @@ class WordPressImport:
                 self.import_item(entry)
                 done += 1
                 if self.progress:
-                    self.progress(done, self.survey.items)
+                    self.progress(done, self.found.items)
 
     def start_site(self, site: wxr.Site) -> None:
         self.site = site
@@ -375,9 +356,9 @@ class WordPressImport:
 
     def attach_featured_image(self, post: Post, item: wxr.Item) -> None:
         thumbnail_id = item.meta_value("_thumbnail_id")
-        if not thumbnail_id or thumbnail_id not in self.survey.attachments:
+        if not thumbnail_id or thumbnail_id not in self.found.attachments:
             return
-        url, alt = self.survey.attachments[thumbnail_id]
+        url, alt = self.found.attachments[thumbnail_id]
         upload = self.media.image_file(url) if self.media.copies_images else None
         if upload is None:
             self.report.note(f"Featured image of “{item.title}” not copied: {url}")
@@ -398,9 +379,7 @@ class WordPressImport:
                 source=self.source, kind=Origin.Kind.COMMENT, source_id__startswith=prefix
             ).values_list("source_id", "comment_id")
         }
-        chains: dict[str, list[Comment]] = {}
-        if known:
-            chains = self.known_chains(known)
+        chains = reply_chains(known) if known else {}
         batch = ImportBatch(post)
         added: list[tuple[str, Comment]] = []  # (WordPress id, the comment to save)
         for comment in _parents_first(item.comments):
@@ -435,18 +414,6 @@ class WordPressImport:
             for comment_id, saved in added
         )
         return len(added)
-
-    def known_chains(self, known: dict[str, int]) -> dict[str, list[Comment]]:
-        """The reply chains of comments imported before, so new replies find their place."""
-        by_pk = {comment.pk: comment for comment in Comment.objects.filter(pk__in=known.values())}
-        chains = {}
-        for source_id, pk in known.items():
-            chain, comment = [], by_pk.get(pk)
-            while comment is not None:
-                chain.insert(0, comment)
-                comment = by_pk.get(comment.parent_id)
-            chains[source_id] = chain
-        return chains
 
     def imported_comment(
         self, comment: wxr.Comment, post: Post, kind: str, *, replying_to: Comment | None

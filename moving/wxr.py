@@ -283,33 +283,26 @@ def _author(element: _Element) -> Author:
     )
 
 
+# Each kind of term's elements: (slug, name, parent, description). WXR wrote categories
+# and tags in shapes of their own before it had wp:term for every taxonomy (1.1).
+_TERM_ELEMENTS = {
+    "category": ("category_nicename", "cat_name", "category_parent", "category_description"),
+    "tag": ("tag_slug", "tag_name", None, "tag_description"),
+    "term": ("term_slug", "term_name", "term_parent", "term_description"),
+}
+_TAXONOMIES = {"category": "category", "tag": "post_tag"}
+
+
 def _term(element: _Element) -> Term:
     kind = element.key[1]
-    if kind == "category":
-        return Term(
-            id=element.value("wp", "term_id"),
-            taxonomy="category",
-            slug=element.value("wp", "category_nicename"),
-            name=element.value("wp", "cat_name"),
-            parent=element.value("wp", "category_parent"),
-            description=element.value("wp", "category_description"),
-        )
-    if kind == "tag":
-        return Term(
-            id=element.value("wp", "term_id"),
-            taxonomy="post_tag",
-            slug=element.value("wp", "tag_slug"),
-            name=element.value("wp", "tag_name"),
-            parent="",
-            description=element.value("wp", "tag_description"),
-        )
+    slug, name, parent, description = _TERM_ELEMENTS[kind]
     return Term(
         id=element.value("wp", "term_id"),
-        taxonomy=element.value("wp", "term_taxonomy"),
-        slug=element.value("wp", "term_slug"),
-        name=element.value("wp", "term_name"),
-        parent=element.value("wp", "term_parent"),
-        description=element.value("wp", "term_description"),
+        taxonomy=_TAXONOMIES.get(kind) or element.value("wp", "term_taxonomy"),
+        slug=element.value("wp", slug),
+        name=element.value("wp", name),
+        parent=element.value("wp", parent) if parent else "",
+        description=element.value("wp", description),
     )
 
 

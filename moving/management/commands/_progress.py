@@ -1,9 +1,13 @@
-"""The progress bar of the import commands, on a terminal only."""
+"""What the import commands share: the progress bar, on a terminal only, and the run."""
 
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from django.core.management.base import CommandError
 from tqdm import tqdm
+
+from moving.imports import FileImport, ImportRefused
 
 
 @contextmanager
@@ -23,3 +27,15 @@ def progress_bar(*, enabled: bool, unit: str) -> Iterator[Callable[[int, int], N
         yield advance
     finally:
         bar.close()
+
+
+def run_import(command, importer: FileImport, *, unit: str) -> None:
+    """Run `importer` with a progress bar, and print its report or the reason it refused."""
+    with progress_bar(enabled=sys.stderr.isatty(), unit=unit) as advance:
+        importer.progress = advance
+        try:
+            report = importer.run()
+        except ImportRefused as refused:
+            raise CommandError(f"Nothing was imported. {refused}") from refused
+    for line in report.lines():
+        command.stdout.write(line)

@@ -1,14 +1,13 @@
 """manage.py import_disqus EXPORT.xml: bring in the comments a site kept on Disqus."""
 
-import sys
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from moving.disqus_import import DisqusImport
-from moving.imports import ImportOptions, ImportRefused
+from moving.imports import ImportOptions
 
-from ._progress import progress_bar
+from ._progress import run_import
 
 
 class Command(BaseCommand):
@@ -25,11 +24,4 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         run = DisqusImport(options["export"], options=ImportOptions(dry_run=options["dry_run"]))
-        with progress_bar(enabled=sys.stderr.isatty(), unit="comment") as advance:
-            run.progress = advance
-            try:
-                report = run.run()
-            except ImportRefused as refused:
-                raise CommandError(f"Nothing was imported. {refused}") from refused
-        for line in report.lines():
-            self.stdout.write(line)
+        run_import(self, run, unit="comment")

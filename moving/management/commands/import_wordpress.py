@@ -1,15 +1,14 @@
 """manage.py import_wordpress EXPORT.xml: bring in a WordPress site from its export file."""
 
-import sys
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from moving.imports import ImportOptions, ImportRefused
+from moving.imports import ImportOptions
 from moving.wordpress_import import WordPressImport
 
-from ._progress import progress_bar
+from ._progress import run_import
 
 
 class Command(BaseCommand):
@@ -57,11 +56,4 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"],
             ),
         )
-        with progress_bar(enabled=sys.stderr.isatty(), unit="item") as advance:
-            run.progress = advance
-            try:
-                report = run.run()
-            except ImportRefused as refused:
-                raise CommandError(f"Nothing was imported. {refused}") from refused
-        for line in report.lines():
-            self.stdout.write(line)
+        run_import(self, run, unit="item")
