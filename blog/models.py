@@ -10,7 +10,6 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from taggit.managers import TaggableManager
 
@@ -232,8 +231,8 @@ class Post(models.Model):
         """A plain-text summary for listings, link previews and search results."""
         if self.summary:
             return self.summary
-        text = strip_tags(self.body_html or self.excerpt_html)
-        return Truncator(" ".join(text.split())).words(50)
+        # Plain text, entities and all: the templates and feeds escape it once.
+        return Truncator(plain_text(self.body_html or self.excerpt_html)).words(50)
 
     @property
     def source_label(self) -> str:

@@ -353,3 +353,11 @@ def test_edited_post_shows_its_new_text(client, link_post):
 
     assert "Second thoughts, <em>rewritten</em>." in page
     assert "A better passage." in page
+
+
+@pytest.mark.django_db
+def test_a_summary_with_an_ampersand_is_escaped_once(client):
+    post = make_post(title="Chips", body="Fish & chips, `<then>` pudding.")
+    page = html(client.get(post.get_absolute_url()))
+    assert '<meta name="description" content="Fish &amp; chips, &lt;then&gt; pudding.">' in page
+    assert "&amp;amp;" not in page and "&amp;lt;" not in page
