@@ -49,7 +49,7 @@ class ImportRunForm(forms.ModelForm):
 @admin.register(ImportRun)
 class ImportRunAdmin(GuardedAdminMixin, admin.ModelAdmin):
     form = ImportRunForm
-    list_display = ["__str__", "status", "progress", "started_by", "created_at"]
+    list_display = ["__str__", "state", "started_by", "created_at"]
     list_filter = ["format", "status"]
     change_list_template = "admin/moving/importrun/change_list.html"
 
@@ -77,11 +77,12 @@ class ImportRunAdmin(GuardedAdminMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return request.user.has_perm(PERMISSION)
 
-    @admin.display(description="progress")
-    def progress(self, run):
+    @admin.display(description="status", ordering="status")
+    def state(self, run):
+        # One column, not a status and a progress: the list fits a phone.
         if run.status == ImportRun.Status.RUNNING:
-            return f"{run.percent_done}%"
-        return "–" if run.status == ImportRun.Status.WAITING else "100%"
+            return f"{run.get_status_display()} ({run.percent_done}%)"
+        return run.get_status_display()
 
     def get_urls(self):
         return [
