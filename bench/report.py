@@ -65,6 +65,10 @@ class Results:
     moderation: list[str] = field(default_factory=list)
     # The search section, from bench/search.py.
     search: list[str] = field(default_factory=list)
+    # The home and tag pages at 50,000 posts, from bench/lists.py.
+    lists: list[str] = field(default_factory=list)
+    # The page cache under reads and approvals, from bench/cache_mix.py.
+    cache_mix: list[str] = field(default_factory=list)
     # The WordPress import's section, from bench/imports.py.
     imports: list[str] = field(default_factory=list)
 
@@ -347,6 +351,10 @@ def render(results: Results) -> str:
         lines += ["", *results.moderation]
     if results.search:
         lines += ["", *results.search]
+    if results.lists:
+        lines += ["", *results.lists]
+    if results.cache_mix:
+        lines += ["", *results.cache_mix]
     if results.imports:
         lines += ["", *results.imports]
     return "\n".join(lines) + "\n"

@@ -8,7 +8,9 @@
    Then the admin's moderation queue with 100 and 10,000 held comments (moderation.py).
 3. Under gunicorn (2 workers) with wrk on 127.0.0.1: each page's requests/s and latency,
    the same for a static copy of the page (the ceiling), and the 100-comment page with
-   no cache at all.
+   no cache at all. Then search at 50,000 posts (search.py) and the home and tag pages
+   there (lists.py), the page cache under reads and approvals in a process of its own
+   (cache_mix.py), and the WordPress import.
 4. Prints the tables and the targets met or missed, and writes bench/results.md and the
    last results in bench/README.md. Exits 0 unless something crashed: a missed target is
    reported, not fatal.
@@ -29,9 +31,11 @@ if str(ROOT) not in sys.path:  # `python bench/run.py` as well as `python -m ben
     sys.path.insert(0, str(ROOT))
 
 from bench import (  # noqa: E402
+    cache_mix,
     database,
     imports,
     inprocess,
+    lists,
     load,
     moderation,
     report,
@@ -215,10 +219,14 @@ def run(args, workdir: Path) -> report.Results:
             return moderation.measure(budget_seconds=args.budget)
         if args.import_only:
             return imports.measure(workdir=workdir, env=env)
+        if args.cache_mix_only:
+            return cache_mix.measure(workdir=workdir, env=env)
         if args.search_only:
             seed.seed_small_site()
+            small_site = lists.measure_site(budget_seconds=args.budget)
             seed.seed_large_site()
-            return search.measure(budget_seconds=args.budget)
+            found = search.measure(budget_seconds=args.budget)
+            return [*found, "", *lists.measure(small_site=small_site, budget_seconds=args.budget)]
         results = measure_in_process(args, _machine(database_url, args, load_average))
         results.moderation = moderation.measure(budget_seconds=args.budget)
         log("Measured the moderation queue.")
@@ -229,6 +237,12 @@ def run(args, workdir: Path) -> report.Results:
         # Last on this database: it grows the site to 50,000 posts.
         results.search = search.measure(budget_seconds=args.budget)
         log("Measured search at 50,000 posts.")
+        small_site = {name: results.small_site[name].cache_off for name in lists.PAGES}
+        results.lists = lists.measure(small_site=small_site, budget_seconds=args.budget)
+        log("Measured the home and tag pages at 50,000 posts.")
+        # In a process and on a SQLite database of its own, with a cache of its own.
+        results.cache_mix = cache_mix.measure(workdir=workdir, env=env)
+        log("Measured the page cache under a mixed workload.")
         if not args.no_import:
             # Each import in a process and on a SQLite database of its own.
             results.imports = imports.measure(workdir=workdir, env=env)
@@ -296,7 +310,14 @@ def main() -> int:
         "--no-import", action="store_true", help="skip the WordPress import (about 6 minutes)"
     )
     parser.add_argument(
-        "--search-only", action="store_true", help="only search at 50,000 posts (bench/search.py)"
+        "--search-only",
+        action="store_true",
+        help="only search and the home and tag pages at 50,000 posts (search.py, lists.py)",
+    )
+    parser.add_argument(
+        "--cache-mix-only",
+        action="store_true",
+        help="only the page cache under reads and approvals (bench/cache_mix.py)",
     )
     args = parser.parse_args()
     # A plain `kill` stops the run as Ctrl-C does: servers stopped, database dropped.
@@ -308,7 +329,7 @@ def main() -> int:
     except KeyboardInterrupt:
         log("Interrupted: the servers are stopped and the database is gone.")
         return 130
-    if args.queue_only or args.import_only or args.search_only:
+    if args.queue_only or args.import_only or args.search_only or args.cache_mix_only:
         print("\n".join(results))
         return 0
     text = report.render(results)

@@ -12,16 +12,14 @@ from core.redirects import add_redirect
 ADDRESS_FIELDS = {"slug", "published_at"}
 
 
-def public_address_before_save(post, *, update_fields=None) -> str | None:
-    """The address readers knew `post` by, read from the database before it is saved;
-    None when the save cannot move it, or its stored version is not public."""
-    if post.pk is None or (update_fields is not None and not ADDRESS_FIELDS & set(update_fields)):
-        return None
-    stored = type(post).objects.published().filter(pk=post.pk).only(*ADDRESS_FIELDS).first()
-    return stored.get_absolute_url() if stored else None
-
-
-def post_moved(post, *, old_address: str | None) -> None:
-    """Redirect `old_address` to where `post` is now, if the save moved it."""
-    if old_address and old_address != (new_address := post.get_absolute_url()):
+def post_moved(post, *, public_before, update_fields=None) -> None:
+    """Redirect the address readers knew `post` by to where it is now, if the save moved
+    it. `public_before` is the post as stored before the save, if readers could see it
+    (Post.stored_public_version)."""
+    if public_before is None or (
+        update_fields is not None and not ADDRESS_FIELDS & set(update_fields)
+    ):
+        return
+    old_address = public_before.get_absolute_url()
+    if old_address != (new_address := post.get_absolute_url()):
         add_redirect(old_address, new_address)

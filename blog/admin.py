@@ -8,11 +8,12 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import ngettext
+from taggit import admin as taggit_admin
+from taggit.models import Tag
 
 from core.admin_guard import GuardedAdminMixin
-from core.pagecache import note_public_change
 
-from . import publishing
+from . import publishing, stamps
 from .admin_revisions import RevisionsAdminMixin
 from .forms import PREFILLED_FIELDS, PostAdminForm
 from .models import Post
@@ -184,6 +185,14 @@ class PostAdmin(RevisionsAdminMixin, GuardedAdminMixin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         request.post_outcome = publishing.outcome_of(obj, press, published_before=published_before)
 
+    def delete_model(self, request, obj):
+        stamps.posts_deleted([obj])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        stamps.posts_deleted(queryset.only("pk", "status", "published_at"))
+        super().delete_queryset(request, queryset)
+
     def response_add(self, request, obj, post_url_continue=None):
         if publishing.press_from(request.POST):
             return self.response_to_press(request, obj)
@@ -256,7 +265,7 @@ class PostAdmin(RevisionsAdminMixin, GuardedAdminMixin, admin.ModelAdmin):
         drafts = queryset.filter(status=Post.Status.DRAFT)
         scheduled = drafts.filter(published_at__gt=timezone.now()).count()
         updated = drafts.update(status=Post.Status.PUBLISHED, updated_at=timezone.now())
-        note_public_change()  # update() sends no signals
+        stamps.posts_changed_in_bulk()  # update() calls no save()
         message = ngettext("%d post published.", "%d posts published.", updated) % updated
         if scheduled:
             message += (
@@ -275,6 +284,33 @@ class PostAdmin(RevisionsAdminMixin, GuardedAdminMixin, admin.ModelAdmin):
         updated = queryset.filter(~Q(status=Post.Status.DRAFT)).update(
             status=Post.Status.DRAFT, updated_at=timezone.now()
         )
-        note_public_change()
+        stamps.posts_changed_in_bulk()
         message = ngettext("%d post unpublished.", "%d posts unpublished.", updated) % updated
         self.message_user(request, message, messages.SUCCESS)
+
+
+class TagAdmin(taggit_admin.TagAdmin):
+    """django-taggit's tag admin, which renames, merges and deletes tags: every page may
+    show a tag's name, so any change made here renews them all."""
+
+    def changeform_view(self, request, *args, **kwargs):
+        return self._renewing_pages(request, super().changeform_view(request, *args, **kwargs))
+
+    def delete_view(self, request, *args, **kwargs):
+        return self._renewing_pages(request, super().delete_view(request, *args, **kwargs))
+
+    def changelist_view(self, request, *args, **kwargs):
+        return self._renewing_pages(request, super().changelist_view(request, *args, **kwargs))
+
+    def merge_tags_view(self, request):
+        return self._renewing_pages(request, super().merge_tags_view(request))
+
+    def _renewing_pages(self, request, response):
+        # A POST that went through answers with a redirect; one with errors, a form.
+        if request.method == "POST" and response.status_code == 302:
+            stamps.tags_changed()
+        return response
+
+
+admin.site.unregister(Tag)
+admin.site.register(Tag, TagAdmin)

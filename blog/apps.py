@@ -2,7 +2,7 @@ from datetime import datetime
 
 from django.apps import AppConfig
 from django.conf import settings
-from django.db.models.signals import post_delete, post_migrate, post_save
+from django.db.models.signals import post_migrate
 
 
 class BlogConfig(AppConfig):
@@ -10,34 +10,21 @@ class BlogConfig(AppConfig):
     verbose_name = "Blog"
 
     def ready(self):
-        from taggit.models import Tag, TaggedItem
-
         from core import registry
-        from core.pagecache import public_change_noted
+
+        from . import stamps
 
         Post = self.get_model("Post")
 
-        # Any save of a post or tag may show on public pages. (A draft's edit does not,
-        # but editors save seldom enough not to matter.)
-        for model in (Post, Tag, TaggedItem):
-            post_save.connect(public_change_noted, sender=model, dispatch_uid=f"fresh-{model}")
-            post_delete.connect(
-                public_change_noted, sender=model, dispatch_uid=f"fresh-del-{model}"
-            )
-
         def newest_published(now: datetime):
-            return (
-                Post.objects.published(now=now).order_by("-published_at").values("published_at")[:1]
-            )
-
-        def next_scheduled(now: datetime):
-            return (
-                Post.objects.scheduled(now=now).order_by("published_at").values("published_at")[:1]
-            )
+            posts = Post.objects.published(now=now)
+            return posts.order_by("-published_at").values("published_at")[:1]
 
         # A scheduled post appears on its own, with no save, when its time comes.
+        # It changes what the lists hold, and the next link of the newest post before it,
+        # whose page shows the lists' key for that reason (blog.stamps).
         registry.register_timed_change(
-            "post-published", passed=newest_published, upcoming=next_scheduled
+            "post-published", passed=newest_published, shown_under=stamps.LISTS
         )
         registry.register_page_settings(BLOG_POSTS_PER_PAGE=lambda: settings.BLOG_POSTS_PER_PAGE)
         registry.register_robots(disallow=("blog:search",), sitemaps=("blog:sitemap",))

@@ -15,7 +15,7 @@ from taggit.managers import TaggableManager
 
 from core.markup import LineBreaks, plain_text, render_markdown, without_control_characters
 
-from . import addresses
+from . import addresses, stamps
 from .images import validate_image
 
 
@@ -49,6 +49,20 @@ class PostQuerySet(models.QuerySet):
                 )
             )
         )
+
+    def neighbours(self, post) -> tuple["Post | None", "Post | None"]:
+        """The posts just before and just after `post` by publish date: (previous, next).
+        They are links on its page, so only what a link shows is loaded."""
+        linked = self.only("id", "title", "slug", "published_at")
+        previous = (
+            linked.filter(published_at__lt=post.published_at)
+            .order_by("-published_at", "-id")
+            .first()
+        )
+        following = (
+            linked.filter(published_at__gt=post.published_at).order_by("published_at", "id").first()
+        )
+        return previous, following
 
     def search(self, query: str) -> "PostQuerySet":
         """Posts whose title, body or excerpt contain every word of `query` (ten at most)."""
@@ -175,13 +189,15 @@ class Post(models.Model):
         elif {"body", "excerpt"} & set(update_fields):
             self.render_html()
             kwargs["update_fields"] = {*update_fields, "body_html", "excerpt_html", "search_text"}
-        # Here rather than in the admin or a signal: every save that can move a post (the
-        # admin, restoring a revision, an import, the shell) passes through, and none can
-        # forget that readers' links to the old address must keep working.
+        # Here rather than in the admin or a signal: every save that can move or change a
+        # post (the admin, restoring a revision, an import, the shell) passes through, and
+        # none can forget that readers' links to the old address must keep working, or
+        # that cached pages showing the post must be renewed.
         with transaction.atomic():
-            old_address = addresses.public_address_before_save(self, update_fields=update_fields)
+            public_before = self.stored_public_version()
             super().save(*args, **kwargs)
-            addresses.post_moved(self, old_address=old_address)
+            addresses.post_moved(self, public_before=public_before, update_fields=update_fields)
+            stamps.post_changed(self, was_public=public_before is not None)
 
     def get_absolute_url(self):
         published = timezone.localtime(self.published_at)
@@ -194,6 +210,13 @@ class Post(models.Model):
                 "slug": self.slug,
             },
         )
+
+    def stored_public_version(self) -> "Post | None":
+        """This post as the database holds it, if readers can see it there; else None."""
+        if self.pk is None:
+            return None
+        published = type(self).objects.published()
+        return published.filter(pk=self.pk).only(*addresses.ADDRESS_FIELDS).first()
 
     def clean(self):
         errors = {}

@@ -5,7 +5,7 @@ from django.views.generic import RedirectView
 from core.pagecache import public_page
 
 # Importing converters registers <yyyy>, <dd> and <name>.
-from . import converters, feeds, views  # noqa: F401
+from . import converters, feeds, stamps, views  # noqa: F401
 from .sitemaps import sitemaps
 
 
@@ -20,12 +20,22 @@ urlpatterns = [
     path("archive/", views.ArchiveView.as_view(), name="archive"),
     path("search/", views.SearchView.as_view(), name="search"),
     # RSS 2.0 at /feed/, as WordPress serves it.
-    path("feed/", public_page(feeds.LatestPostsFeed()), name="feed-rss"),
-    path("feed/atom/", public_page(feeds.LatestPostsAtomFeed()), name="feed-atom"),
+    path("feed/", public_page(feeds.LatestPostsFeed(), shows=stamps.lists), name="feed-rss"),
+    path(
+        "feed/atom/", public_page(feeds.LatestPostsAtomFeed(), shows=stamps.lists), name="feed-atom"
+    ),
     path("feed/rss/", moved_to("blog:feed-rss")),
     path("tags/<name:slug>/", views.TagView.as_view(), name="tag"),
-    path("tags/<name:slug>/feed/", public_page(feeds.TagFeed()), name="tag-feed-rss"),
-    path("tags/<name:slug>/feed/atom/", public_page(feeds.TagAtomFeed()), name="tag-feed-atom"),
+    path(
+        "tags/<name:slug>/feed/",
+        public_page(feeds.TagFeed(), shows=stamps.lists),
+        name="tag-feed-rss",
+    ),
+    path(
+        "tags/<name:slug>/feed/atom/",
+        public_page(feeds.TagAtomFeed(), shows=stamps.lists),
+        name="tag-feed-atom",
+    ),
     path("tags/<name:slug>/feed/rss/", moved_to("blog:tag-feed-rss")),
     path("tag/<name:slug>/", moved_to("blog:tag")),
     path("tag/<name:slug>/feed/", moved_to("blog:tag-feed-rss")),

@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.paginator import Paginator
 from django.db.models import Max, Min, Q
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
@@ -23,7 +24,9 @@ from taggit.models import Tag
 
 from core.pagecache import public_page
 
+from . import stamps
 from .models import Post
+from .paging import NewerOlderPaginator
 from .search import RESULTS_LIMIT, narrowed, search_facets, search_post_ids, search_snippets
 
 SEARCH_MAX_LENGTH = 200
@@ -33,6 +36,7 @@ class BlogViewMixin:
     date_field = "published_at"
     month_format = "%m"
     day_format = "%d"
+    paginator_class = NewerOlderPaginator
 
     def get_paginate_by(self, queryset):
         return settings.BLOG_POSTS_PER_PAGE
@@ -45,8 +49,18 @@ class BlogViewMixin:
         return Post.objects.published().for_listing()
 
 
+class ListsPosts:
+    """A page listing posts shows which posts it holds, and each one's summary and
+    comment count: its cached copy is renewed when they change (blog.stamps)."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        stamps.list_shows(self.request, context["object_list"])
+        return context
+
+
 @method_decorator(public_page, name="dispatch")
-class PostHomeView(BlogViewMixin, ArchiveIndexView):
+class PostHomeView(ListsPosts, BlogViewMixin, ArchiveIndexView):
     allow_empty = True
     date_list_period = None
     template_name = "blog/post_list.html"
@@ -70,9 +84,9 @@ class NoEmptyPeriods:
     periods either side skip such periods, so an archive never links to a 404.
 
     Django does both only with allow_empty off, at the cost of an exists() query and a
-    query per link; with it on, it links blindly to the adjacent period. Here the
-    paginator's count (queried anyway) is the emptiness check, and one query finds the
-    periods with posts either side.
+    query per link; with it on, it links blindly to the adjacent period. Here the page's
+    own posts (queried anyway) are the emptiness check, and one query finds the periods
+    with posts either side.
     """
 
     allow_empty = True
@@ -85,7 +99,7 @@ class NoEmptyPeriods:
 
     def paginate_queryset(self, queryset, page_size):
         paginator, page, object_list, is_paginated = super().paginate_queryset(queryset, page_size)
-        if not paginator.count:
+        if not object_list:  # Only a first page can be empty: a later one is a 404 already.
             raise Http404("No posts were published in this period.")
         return paginator, page, object_list, is_paginated
 
@@ -128,18 +142,18 @@ class NoEmptyPeriods:
 
 
 @method_decorator(public_page, name="dispatch")
-class PostYearArchiveView(BlogViewMixin, NoEmptyPeriods, YearArchiveView):
+class PostYearArchiveView(ListsPosts, BlogViewMixin, NoEmptyPeriods, YearArchiveView):
     make_object_list = True
 
 
 @method_decorator(public_page, name="dispatch")
-class PostMonthArchiveView(BlogViewMixin, NoEmptyPeriods, MonthArchiveView):
+class PostMonthArchiveView(ListsPosts, BlogViewMixin, NoEmptyPeriods, MonthArchiveView):
     def get_date_list(self, queryset, date_type=None, ordering="ASC"):
         return None  # The page lists no days: skip the query.
 
 
 @method_decorator(public_page, name="dispatch")
-class PostDayArchiveView(BlogViewMixin, NoEmptyPeriods, DayArchiveView):
+class PostDayArchiveView(ListsPosts, BlogViewMixin, NoEmptyPeriods, DayArchiveView):
     # The page links to its own month rather than to the months around it.
     def get_previous_month(self, date):
         return None
@@ -172,20 +186,17 @@ class PostDetailView(BlogViewMixin, DateDetailView):
 
     def get_context_data(self, **kwargs):
         post = self.object
-        published = Post.objects.published()
+        previous_post, next_post = Post.objects.published().neighbours(post)
+        stamps.post_page_shows(self.request, post, previous=previous_post, following=next_post)
         return super().get_context_data(
             is_preview=not post.is_published,
-            previous_post=published.filter(published_at__lt=post.published_at)
-            .order_by("-published_at", "-id")
-            .first(),
-            next_post=published.filter(published_at__gt=post.published_at)
-            .order_by("published_at", "id")
-            .first(),
+            previous_post=previous_post,
+            next_post=next_post,
             **kwargs,
         )
 
 
-@method_decorator(public_page, name="dispatch")
+@method_decorator(public_page(shows=lambda request: [stamps.LISTS]), name="dispatch")
 class ArchiveView(TemplateView):
     """Every month with posts, and every tag in use."""
 
@@ -200,9 +211,22 @@ class ArchiveView(TemplateView):
         )
 
 
-@method_decorator(public_page, name="dispatch")
-class TagView(BlogViewMixin, ListView):
+class PostListView(ListsPosts, BlogViewMixin, ListView):
+    """Posts with something in common, a 404 when none has it (allow_empty off).
+
+    The paginator tells an empty first page by its own query (a 404, as EmptyPage), so
+    ListView's exists() query before it is left out.
+    """
+
     allow_empty = False
+
+    def get(self, request, *args, **kwargs):
+        self.object_list = self.get_queryset()
+        return self.render_to_response(self.get_context_data())
+
+
+@method_decorator(public_page, name="dispatch")
+class TagView(PostListView):
     template_name = "blog/tag_detail.html"
 
     def get_queryset(self):
@@ -214,8 +238,7 @@ class TagView(BlogViewMixin, ListView):
 
 
 @method_decorator(public_page, name="dispatch")
-class AuthorView(BlogViewMixin, ListView):
-    allow_empty = False
+class AuthorView(PostListView):
     template_name = "blog/author_detail.html"
 
     def get_queryset(self):
@@ -233,6 +256,9 @@ class SearchView(BlogViewMixin, ListView):
     passage that matched, and the count said as "more than 1,000" past the limit."""
 
     template_name = "blog/search.html"
+    # Django's, which counts: the ids are in memory (at most RESULTS_LIMIT), and the page
+    # says how many of them a narrowed search kept.
+    paginator_class = Paginator
     results = None
 
     def get_query(self):

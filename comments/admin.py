@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -23,6 +23,7 @@ from . import admin_posts, services  # noqa: F401
 from .admin_privacy import PersonalDataActionsMixin
 from .admin_queue import MODERATION, ModerationQueueMixin, StatusTabs, compact_age
 from .models import Comment, CommentEvent
+from .stamps import comments_changed
 
 Status = Comment.Status
 
@@ -174,7 +175,13 @@ class CommentAdmin(
         ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_approved_by_author_count()
+        # Peers, so that the rows' links to their comments find the pages in one query.
+        return (
+            super()
+            .get_queryset(request)
+            .with_approved_by_author_count()
+            .fetch_mode(models.FETCH_PEERS)
+        )
 
     def get_actions(self, request, action_location=admin.ActionLocation.CHANGE_LIST):
         # Whether a move tells Akismet depends on spam checking being on now.
@@ -190,6 +197,23 @@ class CommentAdmin(
 
     def has_add_permission(self, request):
         return False  # Comments come from visitors, through the pipeline.
+
+    # A moderator's edit or deletion of a comment readers can see renews its post's pages;
+    # status changes go through services.comment_transition, which does the same.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if Comment.Status.APPROVED in (obj.status_when_loaded, obj.status):
+            comments_changed([obj.post_id])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        if obj.status == Comment.Status.APPROVED:
+            comments_changed([obj.post_id])
+
+    def delete_queryset(self, request, queryset):
+        shown_on = set(queryset.approved().values_list("post_id", flat=True))
+        super().delete_queryset(request, queryset)
+        comments_changed(shown_on)
 
     # Columns
     # ------------------------------------------------------------------------------------
@@ -241,9 +265,7 @@ class CommentAdmin(
 
     @admin.display(description="Post")
     def on_post(self, obj):
-        return format_html(
-            '<a href="{}#{}">{}</a>', obj.post.get_absolute_url(), obj.anchor, obj.post.title
-        )
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.post.title)
 
     @admin.display(description="In reply to")
     def in_reply_to(self, obj):

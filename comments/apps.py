@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.conf import settings
 from django.core import checks
-from django.db.models.signals import post_delete, post_migrate, post_save
+from django.db.models.signals import post_migrate
 
 
 class CommentsConfig(AppConfig):
@@ -13,18 +13,16 @@ class CommentsConfig(AppConfig):
 
         from . import closing, cookies, services
         from .checks import check_akismet_key
-        from .signals import comment_changed
 
         checks.register(check_akismet_key)
-        Comment = self.get_model("Comment")
-        post_save.connect(comment_changed, sender=Comment, dispatch_uid="fresh-comment")
-        post_delete.connect(comment_changed, sender=Comment, dispatch_uid="fresh-comment-del")
 
         # A remembered name fills in the form; a held comment shows to its author only.
         registry.register_personal_cookies(*cookies.AUTHOR_COOKIES.values())
         registry.register_personal_session_keys(cookies.PENDING_SESSION_KEY)
         registry.register_page_settings(
             COMMENTS_THREAD_DEPTH=lambda: settings.COMMENTS_THREAD_DEPTH,
+            COMMENTS_PER_PAGE=lambda: settings.COMMENTS_PER_PAGE,
+            COMMENTS_ORDER=lambda: settings.COMMENTS_ORDER,
             COMMENTS_CLOSE_AFTER_DAYS=lambda: settings.COMMENTS_CLOSE_AFTER_DAYS,
             COMMENTS_RATE_LIMIT=lambda: settings.COMMENTS_RATE_LIMIT,
             COMMENTS_PERSONAL_DATA_RETENTION_DAYS=(
@@ -39,9 +37,7 @@ class CommentsConfig(AppConfig):
         )
 
         # The comment form leaves a post's page the moment its comments close by age.
-        registry.register_timed_change(
-            "comments-closed", passed=closing.last_closed, upcoming=closing.next_closing
-        )
+        registry.register_timed_change("comments-closed", passed=closing.last_closed)
         registry.register_local_account("moderator", "Moderator", "Moderators")
 
         # The nightly purges and the hourly Akismet upkeep are tasks that enqueue their

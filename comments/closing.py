@@ -1,7 +1,7 @@
 """When a post's comments close by age (COMMENTS_CLOSE_AFTER_DAYS).
 
-The page cache must know the moment it happens, since no write marks it: these give the
-latest closing that has passed and the next to come (registered in CommentsConfig.ready).
+The page cache must know the moment it happens, since no write marks it: `last_closed`
+gives the latest closing that has passed (registered in CommentsConfig.ready).
 """
 
 from datetime import datetime, timedelta
@@ -23,25 +23,12 @@ def closes_by_age(*, post: Post, now: datetime) -> bool:
     return age is not None and post.published_at <= now - age
 
 
-def _closing(now: datetime, *, passed: bool) -> QuerySet:
-    """The moment comments closed last (passed) or close next, as a one-row queryset."""
+def last_closed(now: datetime) -> QuerySet:
+    """The latest moment at which a post's comments closed by age, as a one-row queryset."""
     age = close_after()
     if age is None:
         return Post.objects.none()
     closes_at = ExpressionWrapper(F("published_at") + age, output_field=DateTimeField())
     posts = Post.objects.published(now=now).filter(comments_open=True)
-    if passed:
-        posts = posts.filter(published_at__lte=now - age).order_by("-published_at")
-    else:
-        posts = posts.filter(published_at__gt=now - age).order_by("published_at")
+    posts = posts.filter(published_at__lte=now - age).order_by("-published_at")
     return posts.annotate(closes_at=closes_at).values("closes_at")[:1]
-
-
-def last_closed(now: datetime) -> QuerySet:
-    """The latest moment at which a post's comments closed by age."""
-    return _closing(now, passed=True)
-
-
-def next_closing(now: datetime) -> QuerySet:
-    """The next moment at which a post's comments will close by age."""
-    return _closing(now, passed=False)

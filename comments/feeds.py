@@ -3,20 +3,23 @@
 A post's feed lives under the post's address, as WordPress puts it
 (/2026/11/29/slug/feed/); the older /comments/feed/<post id>/ serves the same feed.
 Each feed's id is its own address, so no feed shares an id with a post's entry, and a
-comment's entry id is its permalink (the post's address and #comment-N).
+comment's entry id is the post's address and #comment-N; its link adds the comment page.
 """
 
 import datetime
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.db import models
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import resolve, reverse
 from django.utils.text import Truncator
 
+from blog import stamps
 from blog.feeds import AtomWithContent
 from blog.models import Post
+from core.pagecache import depends_on
 
 from .models import Comment
 
@@ -51,14 +54,23 @@ class SiteCommentsFeed(Feed):
         # Django's default id is the page the feed is about: for a post's feed, the
         # post's own entry id.
         feed.feed["id"] = feed.feed["feed_url"]
+        # An entry's id stays the post's address and #comment-N: its link names the page
+        # of the thread that shows the comment, which moves as the discussion grows.
+        for entry in feed.items:
+            address, _, anchor = entry["unique_id"].partition("#")
+            entry["unique_id"] = f"{address.partition('?')[0]}#{anchor}"
         return feed
 
     def items(self):
         return self.newest(Comment.objects.filter(post__in=Post.objects.published()))
 
     def newest(self, comments):
+        # Peers, so that the entries' permalinks find their pages in one query.
         return (
-            comments.approved().select_related("post").order_by("-created_at", "-pk")[:FEED_LENGTH]
+            comments.approved()
+            .select_related("post")
+            .fetch_mode(models.FETCH_PEERS)
+            .order_by("-created_at", "-pk")[:FEED_LENGTH]
         )
 
     def item_title(self, item):
@@ -96,9 +108,11 @@ class PostCommentsFeed(SiteCommentsFeed):
         except ValueError:
             raise Http404("No such date") from None
         # __date is the date in the current time zone, as on the post's page.
-        return get_object_or_404(
+        post = get_object_or_404(
             Post.objects.published(), slug=slug, published_at__date=published_on
         )
+        depends_on(request, stamps.post_key(post.pk))
+        return post
 
     def title(self, post):
         return f"Comments on “{post.title}”"
@@ -123,4 +137,6 @@ class PostCommentsFeedById(PostCommentsFeed):
     """The same feed at its older address, /comments/feed/<post id>/."""
 
     def get_object(self, request, post_id):
-        return get_object_or_404(Post.objects.published(), pk=post_id)
+        post = get_object_or_404(Post.objects.published(), pk=post_id)
+        depends_on(request, stamps.post_key(post.pk))
+        return post

@@ -1,7 +1,9 @@
 """Comments on posts, their Akismet verdicts, and the history of what happened to each."""
 
+from collections.abc import Iterable
+
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models import Value
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -9,6 +11,8 @@ from django.utils import timezone
 
 from blog.models import Post
 from core.markup import render_plain_text, without_control_characters
+
+from . import pages
 
 
 class CommentQuerySet(models.QuerySet):
@@ -182,10 +186,11 @@ class Comment(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return f"{self.post.get_absolute_url()}#comment-{self.pk}"
+        # With the page of the thread that holds it, unless that is the post's own page.
+        return f"{pages.page_url(self.post.get_absolute_url(), self.thread_page)}#{self.anchor}"
 
-    # The status read from the database, so a save can tell whether the comment was
-    # public before it (see comments.signals). None for a comment not yet saved.
+    # The status read from the database, so an edit can tell whether the comment was
+    # public before it (see CommentAdmin.save_model). None for a comment not yet saved.
     status_when_loaded = None
 
     @classmethod
@@ -210,6 +215,93 @@ class Comment(models.Model):
     @property
     def admin_url(self) -> str:
         return reverse("admin:comments_comment_change", args=[self.pk])
+
+    @property
+    def thread_page(self) -> int:
+        """The page of its post's thread that shows this comment (comments/pages.py).
+
+        At most one query. Comments fetched together by a queryset that tracks its peers
+        (`.fetch_mode(models.FETCH_PEERS)`, as the feeds and the queue do) share it, and
+        keep the answer: such a list is read as soon as it is fetched.
+        """
+        if "_thread_page" in self.__dict__:
+            return self._thread_page
+        if not self._is_paged():
+            return 1
+        peers = [peer for ref in self._state.peers if (peer := ref()) is not None]
+        batch = [peer for peer in peers if "_thread_page" not in peer.__dict__ and peer._is_paged()]
+        if not any(peer is self for peer in batch):
+            batch = [self]
+        found = thread_pages(batch)
+        if len(batch) > 1:
+            for peer in batch:
+                peer._thread_page = found.get(peer.pk, 1)
+        return found.get(self.pk, 1)
+
+    def _is_paged(self) -> bool:
+        # Pingbacks and trackbacks are listed apart, on every page of the thread.
+        return bool(self.pk and self.kind == Comment.Kind.COMMENT and pages.per_page())
+
+
+def thread_pages(comments: Iterable[Comment]) -> dict[int, int]:
+    """The page of its post's thread that shows each of `comments`, by id, in one query.
+
+    A comment shows with its thread: the page is that of its top-level ancestor, the first
+    comment up its chain of parents that opens a thread on the post page. As in
+    thread.build_thread, a comment sits under its parent only when the parent is shown
+    (approved) and comes before it; otherwise it opens a thread of its own, and with
+    COMMENTS_THREAD_DEPTH 1 every comment does. The page follows from the number of
+    approved threads ahead of that one (pages.page_of).
+    """
+    ids = [comment.pk for comment in comments]
+    if not ids:
+        return {}
+    table = connection.ops.quote_name(Comment._meta.db_table)
+    shown = [Comment.Status.APPROVED, Comment.Kind.COMMENT]
+    ahead = ">" if pages.newest_first() else "<"
+    threaded = max(1, settings.COMMENTS_THREAD_DEPTH) > 1
+
+    def sits_under(child, parent) -> str:
+        return (
+            f"{parent}.status = %s AND {parent}.kind = %s AND ({parent}.created_at < "
+            f"{child}.created_at OR ({parent}.created_at = {child}.created_at "
+            f"AND {parent}.id < {child}.id))"
+        )
+
+    # Every comment's chain of parents, climbed while each sits under the next.
+    climb, climb_params = "", []
+    opens_thread, opens_thread_params = "", []
+    if threaded:
+        climb = (
+            "UNION ALL SELECT a.comment_id, p.id, p.parent_id, p.post_id, p.status, "
+            f"p.created_at, a.steps + 1 FROM ancestry a JOIN {table} p ON p.id = a.parent_id "
+            f"WHERE {sits_under('a', 'p')}"
+        )
+        climb_params = shown
+        opens_thread = (
+            f"AND NOT EXISTS (SELECT 1 FROM {table} p WHERE p.id = c.parent_id "
+            f"AND {sits_under('c', 'p')})"
+        )
+        opens_thread_params = shown
+    sql = (
+        "WITH RECURSIVE ancestry (comment_id, id, parent_id, post_id, status, created_at, "
+        "steps) AS (SELECT id, id, parent_id, post_id, status, created_at, 0 "
+        f"FROM {table} WHERE id IN ({', '.join(['%s'] * len(ids))}) {climb}) "
+        # The top of each chain, and the approved threads of its post ahead of it.
+        "SELECT r.comment_id, r.status, (SELECT COUNT(*) "
+        f"FROM {table} c WHERE c.post_id = r.post_id AND c.status = %s AND c.kind = %s "
+        f"AND (c.created_at {ahead} r.created_at "
+        f"OR (c.created_at = r.created_at AND c.id {ahead} r.id)) {opens_thread}) "
+        "FROM ancestry r WHERE NOT EXISTS (SELECT 1 FROM ancestry higher "
+        "WHERE higher.comment_id = r.comment_id AND higher.steps > r.steps)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*ids, *climb_params, *shown, *opens_thread_params])
+        rows = cursor.fetchall()
+    return {
+        comment_id: pages.page_of(ahead_of_it, approved=status == Comment.Status.APPROVED)
+        for comment_id, status, ahead_of_it in rows
+    }
 
 
 class CommentEvent(models.Model):

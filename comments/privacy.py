@@ -12,11 +12,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from core.pagecache import note_public_change
-
 from .events import events_record
 from .models import Comment, CommentEvent
 from .services.retention import request_details_forget
+from .stamps import comments_changed
 
 Kind = CommentEvent.Kind
 ANONYMOUS = "Anonymous"
@@ -65,7 +64,7 @@ def personal_data_erase(*, email: str, actor: AbstractBaseUser | None = None) ->
     with transaction.atomic():
         erased = Comment.objects.by_author(email)
         ids = list(erased.values_list("pk", flat=True))
-        shown = erased.approved().exists()
+        shown_on = set(erased.approved().values_list("post_id", flat=True))
         Comment.objects.filter(pk__in=ids).update(
             author_name=ANONYMOUS,
             author_email="",
@@ -75,9 +74,7 @@ def personal_data_erase(*, email: str, actor: AbstractBaseUser | None = None) ->
         )
         request_details_forget(comment_ids=ids)
         events_record(comment_ids=ids, kind=Kind.ERASED, actor=actor)
-        if shown:
-            # Bulk updates send no signals: tell the page caches the names changed.
-            note_public_change()
+        comments_changed(shown_on)
     return len(ids)
 
 

@@ -8,13 +8,14 @@ from functools import cache
 from urllib.parse import unquote
 
 from django.conf import settings
+from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from blog.models import Post
 
-from . import services
+from . import pages, services
 from .cookies import AUTHOR_COOKIES, PENDING_SESSION_KEY
 from .feeds import post_comments_feed_url
 from .forms import CommentForm
@@ -27,8 +28,12 @@ def comment_section_context(request, post: Post, *, form: CommentForm | None = N
     session = getattr(request, "session", None)
     own_pending = session.get(PENDING_SESSION_KEY, []) if session is not None else []
     is_open = services.comments_are_open(post=post)
-    thread = render_thread(post=post, own_pending_ids=own_pending, can_reply=is_open)
     reply_to = _reply_target(request, post, form)
+    page = _page_shown(request, form, reply_to)
+    thread = render_thread(post=post, own_pending_ids=own_pending, can_reply=is_open, page=page)
+    if page > thread.page_count:
+        raise Http404("No such page of comments.")
+    post_url = post.get_absolute_url()
     if form is None:
         initial = _initial_author(request) if request else {}
         if reply_to is not None:
@@ -38,13 +43,14 @@ def comment_section_context(request, post: Post, *, form: CommentForm | None = N
         "post": post,
         "thread_html": thread.html,
         "approved_count": thread.approved_count,
+        "comment_pages": pages.page_links(post_url, page, thread.page_count),
         # One more query only for the few posts that other sites have linked to.
         "mentions": post_mentions(post=post) if thread.mention_count else [],
         "comments_open": is_open,
         "form": form,
         "reply_to": reply_to,
         "action": reverse("comments:post-comment", args=[post.pk]),
-        "cancel_url": post.get_absolute_url(),
+        "cancel_url": pages.page_url(post_url, page),
         "spam_checking": services.spam_checking_is_on(),
         "feed_url": post_comments_feed_url(post),
         "blank_fields_html": "" if form.is_bound or form.initial else blank_form_fields_html(),
@@ -77,6 +83,14 @@ def _reply_target(request, post: Post, form: CommentForm | None) -> Comment | No
     if not parent_id:
         return None
     return Comment.objects.reply_targets(post).filter(pk=parent_id).first()
+
+
+def _page_shown(request, form: CommentForm | None, reply_to: Comment | None) -> int:
+    """The page of the thread to show: the one holding the comment replied to, as a
+    no-script Reply link (?replytocom=N) names no page, else the one the address asks for."""
+    if reply_to is not None and (form is None or not form.is_bound):
+        return reply_to.thread_page
+    return pages.requested_page(request)
 
 
 def blank_form_fields_html() -> str:

@@ -1,4 +1,5 @@
-"""Builds a post's reply tree from one query, for the thread on the post page."""
+"""Builds a post's reply tree from one query, for the thread on the post page, a page of
+top-level threads at a time (comments/pages.py)."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -11,10 +12,11 @@ from django.utils import timezone
 
 from blog.models import Post
 
+from . import pages
 from .models import Comment
 
-# Part of every cache key: bump it when the thread's markup changes.
-THREAD_MARKUP_VERSION = 3
+# Part of every cache key: bump it when the thread's markup, or what is cached, changes.
+THREAD_MARKUP_VERSION = 4
 THREAD_CACHE_SECONDS = 24 * 60 * 60
 
 
@@ -24,6 +26,8 @@ class RenderedThread:
     approved_count: int
     # Approved pingbacks and trackbacks, which the page lists apart from the discussion.
     mention_count: int = 0
+    # The pages of top-level threads; a page past the last shows nothing.
+    page_count: int = 1
 
 
 @dataclass
@@ -88,14 +92,15 @@ def build_thread(comments: Iterable, *, max_depth: int | None = None) -> list[Th
 
 
 def render_thread(
-    *, post: Post, own_pending_ids: Iterable[int] = (), can_reply: bool = True
+    *, post: Post, own_pending_ids: Iterable[int] = (), can_reply: bool = True, page: int = 1
 ) -> RenderedThread:
-    """The HTML of `post`'s thread as this visitor sees it.
+    """The HTML of page `page` of `post`'s thread as this visitor sees it.
 
     Most visitors see only approved comments, so that HTML is the same for all of them
-    and is cached. Its key holds the count and latest change of the post's comments, so
-    any new, edited, moderated or deleted comment makes a new key: nothing is stale.
-    A visitor with a comment of their own still held sees a thread made for them alone.
+    and is cached, page by page. Its key holds the count and latest change of the post's
+    comments, so any new, edited, moderated or deleted comment makes a new key: nothing
+    is stale. A visitor with a comment of their own still held sees a thread made for
+    them alone.
     """
     approved = Q(status=Comment.Status.APPROVED)
     discussion = Q(kind=Comment.Kind.COMMENT)
@@ -107,7 +112,7 @@ def render_thread(
     )
     own_ids = [pk for pk in own_pending_ids if isinstance(pk, int)]
     if own_ids:
-        thread = _render(thread_comments(post=post, own_pending_ids=own_ids), can_reply)
+        thread = _render(thread_comments(post=post, own_pending_ids=own_ids), can_reply, page)
         thread.mention_count = state["mentions"]
         return thread
     if not state["approved"]:
@@ -115,14 +120,22 @@ def render_thread(
     changed = state["changed_at"].timestamp() if state["changed_at"] else 0
     key = (
         f"comments:thread:v{THREAD_MARKUP_VERSION}:{post.pk}:{state['total']}:"
-        f"{state['approved']}:{changed}:{settings.COMMENTS_THREAD_DEPTH}:{int(can_reply)}"
+        f"{state['approved']}:{changed}:{settings.COMMENTS_THREAD_DEPTH}:{int(can_reply)}:"
+        f"{settings.COMMENTS_ORDER}:{pages.per_page()}:{page}"
     )
-    html = cache.get(key)
-    if html is None:
-        html = _render(thread_comments(post=post), can_reply).html
-        cache.set(key, html, THREAD_CACHE_SECONDS)
+    cached = cache.get(key)
+    if cached is None:
+        thread = _render(thread_comments(post=post), can_reply, page)
+        cached = (thread.html, thread.page_count)
+        # A page past the last is a 404: were those kept, anyone could fill the cache.
+        if page <= thread.page_count:
+            cache.set(key, cached, THREAD_CACHE_SECONDS)
+    html, page_count = cached
     return RenderedThread(
-        html=html, approved_count=state["approved"], mention_count=state["mentions"]
+        html=html,
+        approved_count=state["approved"],
+        mention_count=state["mentions"],
+        page_count=page_count,
     )
 
 
@@ -136,15 +149,34 @@ def post_mentions(*, post: Post) -> list[Comment]:
     )
 
 
-def _render(comments: list, can_reply: bool) -> RenderedThread:
-    nodes = build_thread(comments)
+def page_threads(roots: list[ThreadNode], page: int) -> tuple[list[ThreadNode], int]:
+    """The top-level threads on page `page`, in COMMENTS_ORDER, and the number of pages.
+
+    Only approved threads fill pages; a held one of the visitor's own joins the page of
+    the thread just before it (pages.page_of). Replies stay inside their thread's node.
+    """
+    if pages.newest_first():
+        roots = roots[::-1]
+    size = pages.per_page()
+    if not size:
+        return (roots if page == 1 else []), 1
+    shown, approved_before = [], 0
+    for node in roots:
+        if pages.page_of(approved_before, approved=not node.is_pending) == page:
+            shown.append(node)
+        approved_before += not node.is_pending
+    return shown, pages.page_count(approved_before)
+
+
+def _render(comments: list, can_reply: bool, page: int = 1) -> RenderedThread:
+    nodes, page_count = page_threads(build_thread(comments), page)
     html = ""
     if nodes:
         parts: list[str] = []
         _render_nodes(parts, nodes, "comment-list", can_reply, timezone.get_current_timezone())
         html = "".join(parts)
     approved = sum(comment.status == Comment.Status.APPROVED for comment in comments)
-    return RenderedThread(html=html, approved_count=approved)
+    return RenderedThread(html=html, approved_count=approved, page_count=page_count)
 
 
 # The thread is the one loop on the site that runs a thousand times per page, so its

@@ -94,8 +94,7 @@ def _post_checked_comment(request, post):
         messages.success(request, "Thank you for your comment.")
     else:
         messages.success(request, AWAITING_MODERATION)
-    anchor = comment.anchor if comment.pk else "respond"
-    response = redirect(f"{post.get_absolute_url()}#{anchor}")
+    response = redirect(_comment_location(post, comment))
     _remember_author(response, form.cleaned_data)
     if comment.pk:
         _remember_pending(request, response, comment)
@@ -163,6 +162,19 @@ def _resolve_or_none(path):
         return resolve(path)
     except Resolver404:
         return None
+
+
+def _comment_location(post, comment) -> str:
+    """Where the visitor sees their comment: the page of the thread that shows it (a held
+    one, to its author alone). Finding that page is a query, and the comment is already
+    stored: if the database fails now, the post's own page does, with the anchor."""
+    if not comment.pk:  # Dropped as blatant spam.
+        return f"{post.get_absolute_url()}#respond"
+    try:
+        return comment.get_absolute_url()
+    except DatabaseError as error:
+        logger.warning("Comment %s saved; its page not found: %r", comment.pk, error)
+        return f"{post.get_absolute_url()}#{comment.anchor}"
 
 
 def _remember_pending(request, response, comment):

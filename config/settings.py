@@ -198,7 +198,14 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Each process's own memory. A post's page takes two entries (the page and its
+    # thread), so Django's default of 300 would keep only the busiest 150 posts.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "5000"))},
+        }
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -295,6 +302,13 @@ COMMENTS_FLOOD_SECONDS = env_int("COMMENTS_FLOOD_SECONDS", 15)
 # Hold a comment with this many links or more, as WordPress's comment_max_links; 0: never.
 COMMENTS_MAX_LINKS = env_int("COMMENTS_MAX_LINKS", 2)
 COMMENTS_THREAD_DEPTH = env_int("COMMENTS_THREAD_DEPTH", 5)
+# Top-level threads per page of a post's comments (replies stay with their thread); 0: one
+# page. COMMENTS_ORDER says which threads come first: "oldest" (WordPress's default) or
+# "newest". The page with no ?comments= is page 1 of that order (comments/pages.py).
+COMMENTS_PER_PAGE = env_int("COMMENTS_PER_PAGE", 50, minimum=0)
+COMMENTS_ORDER = os.environ.get("COMMENTS_ORDER", "").strip().lower() or "oldest"
+if COMMENTS_ORDER not in {"oldest", "newest"}:
+    raise ImproperlyConfigured(f"COMMENTS_ORDER must be oldest or newest, not {COMMENTS_ORDER!r}.")
 COMMENTS_CLOSE_AFTER_DAYS = env_int("COMMENTS_CLOSE_AFTER_DAYS", 0)
 COMMENTS_SPAM_RETENTION_DAYS = env_int("COMMENTS_SPAM_RETENTION_DAYS", 15)
 COMMENTS_AKISMET_DATA_RETENTION_DAYS = env_int("COMMENTS_AKISMET_DATA_RETENTION_DAYS", 15)

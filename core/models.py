@@ -1,19 +1,21 @@
-"""Site-wide rows: when the public site last changed (see core.pagecache), and the
-redirects from old addresses (see core.redirects)."""
+"""Site-wide rows: when the public site last changed and what changed (see
+core.pagecache), and the redirects from old addresses (see core.redirects)."""
 
 from django.core.exceptions import ValidationError
 from django.db import models
 
 
 class PublicChange(models.Model):
-    """When the public site last changed: a post published, edited or removed, a tag
-    renamed, a comment approved, edited or taken down.
+    """When the public site last changed (a post published, edited or removed, a tag
+    renamed, a comment approved, edited or taken down), and the count of such changes.
 
-    Readers' browsers revalidate pages against it, and cached pages are kept under it.
-    It lives in the database, not the cache, so every server agrees on it without Redis.
+    The count orders every change: a page rendered when it stood at N shows every change
+    up to N. It lives in the database, not the cache, so every server agrees on it
+    without Redis. One row, id 1.
     """
 
     changed_at = models.DateTimeField()
+    sequence = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = "public change"
@@ -21,6 +23,27 @@ class PublicChange(models.Model):
 
     def __str__(self):
         return f"Public site changed at {self.changed_at:%Y-%m-%d %H:%M:%S}"
+
+
+class PageStamp(models.Model):
+    """The last change to one thing pages show, by key: "post:12" (that post's page),
+    "posts" (which posts the lists hold), "site" (everything).
+
+    `sequence` is PublicChange's count when it changed: a cached page that shows it is
+    current while every stamp it depends on is at or below the count it was rendered at.
+    The apps name the keys; core.pagecache knows only "site".
+    """
+
+    key = models.CharField(max_length=100, primary_key=True)
+    sequence = models.BigIntegerField()
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "page stamp"
+        ordering = ["key"]
+
+    def __str__(self):
+        return f"{self.key} changed at {self.changed_at:%Y-%m-%d %H:%M:%S}"
 
 
 def validate_site_path(value: str) -> None:

@@ -27,13 +27,15 @@ page_settings: dict[str, Callable[[], Any]] = {}
 class TimedChange:
     """Something readers see that changes when a moment passes, with no write at all.
 
-    Each callable takes "now" and returns a one-column queryset of moments, at most one
-    row: `passed` the latest moment at or before now, `upcoming` the earliest after it.
+    `passed` takes "now" and returns a one-column queryset of at most one row: the
+    latest moment at or before now. It moves the moment a new one passes. When it moves,
+    the pages that show `shown_under` (a page-stamp key, see core.pagecache.changes) are
+    renewed; every page when it is None.
     """
 
     name: str
     passed: Callable[[datetime], QuerySet]
-    upcoming: Callable[[datetime], QuerySet]
+    shown_under: str | None = None
 
 
 timed_changes: dict[str, TimedChange] = {}
@@ -68,9 +70,9 @@ def register_timed_change(
     name: str,
     *,
     passed: Callable[[datetime], QuerySet],
-    upcoming: Callable[[datetime], QuerySet],
+    shown_under: str | None = None,
 ) -> None:
-    timed_changes[name] = TimedChange(name, passed, upcoming)
+    timed_changes[name] = TimedChange(name, passed, shown_under)
 
 
 def register_local_account(username: str, label: str, group: str | None = None) -> None:

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from blog.models import Post
 from comments.models import Comment
+from comments.stamps import comments_changed
 
 _sequence = count(1)
 
@@ -76,4 +77,8 @@ def make_comment(*, post=None, **fields) -> Comment:
     fields.setdefault("author_email", f"reader{number}@example.com")
     fields.setdefault("body", f"Comment number {number}.")
     fields.setdefault("status", Comment.Status.APPROVED)
-    return Comment.objects.create(post=post or make_post(), **fields)
+    comment = Comment.objects.create(post=post or make_post(), **fields)
+    if comment.status == Comment.Status.APPROVED:
+        # As the services do when they publish one: its post's cached pages are renewed.
+        comments_changed([comment.post_id])
+    return comment

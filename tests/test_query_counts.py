@@ -5,6 +5,7 @@ the equality and the ceiling the performance issue sets (8 queries).
 """
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -17,6 +18,8 @@ MAX_QUERIES = 8
 
 
 def queries_for(client, url) -> int:
+    """The queries of `url` rendered: nothing kept from an earlier request serves it."""
+    cache.clear()
     with CaptureQueriesContext(connection) as context:
         response = client.get(url)
     assert response.status_code == 200, url
@@ -97,8 +100,6 @@ def test_post_page_costs_the_same_queries_for_1_tag_or_20(client, post):
 
 @pytest.mark.django_db
 def test_post_page_with_an_uncached_thread_stays_within_the_limit(client, post):
-    from django.core.cache import cache
-
     for _ in range(50):
         factories.make_comment(post=post)
     cache.clear()

@@ -18,10 +18,10 @@ from django.conf import settings
 from django.db import transaction
 
 from blog.models import Post
-from core.pagecache.changes import note_public_change
 
 from ..events import events_record_each
 from ..models import Comment, CommentEvent
+from ..stamps import comments_changed
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ class ImportBatch:
                 kind=CommentEvent.Kind.IMPORTED,
             )
             if any(comment.status == Comment.Status.APPROVED for comment, _ in self.comments):
-                note_public_change()  # What the post_save signal does for one.
+                comments_changed([self.post.pk])
         saved = [comment for comment, _ in self.comments]
         for comment in saved:
             comment.status_when_loaded = comment.status

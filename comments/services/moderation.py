@@ -14,6 +14,7 @@ from django.db import transaction
 
 from ..events import event_record
 from ..models import AkismetReport, Comment, CommentEvent
+from ..stamps import comments_changed
 from .feedback import report_owe
 
 Status = Comment.Status
@@ -134,11 +135,14 @@ def comment_transition(
                 f"Cannot {step.name.replace('_', ' ')} a comment that is "
                 f"{locked.get_status_display().lower()}."
             )
+        was_public = locked.status in PUBLIC
         locked.status = step.ends
         locked.save(update_fields=["status", "updated_at"])
         event_record(comment=locked, kind=step.event, actor=actor, detail=detail)
         if step.akismet_feedback:
             report_owe(comment=locked, kind=step.akismet_feedback)
+        if was_public or step.ends in PUBLIC:
+            comments_changed([locked.post_id])
     comment.refresh_from_db()
     return comment
 

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from ..events import event_record
 from ..models import Comment, CommentEvent
+from ..stamps import comments_changed
 from .moderation import IllegalTransition, comment_transition
 
 Status = Comment.Status
@@ -43,5 +44,6 @@ def comment_reply_by_moderator(
             comment=reply, kind=Kind.SUBMITTED, actor=moderator, detail="Reply from the queue"
         )
         event_record(comment=reply, kind=Kind.APPROVED, actor=moderator)
+        comments_changed([reply.post_id])
     parent.refresh_from_db()
     return reply

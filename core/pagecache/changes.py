@@ -1,74 +1,151 @@
-"""When the public site changes: by a write (the PublicChange row) or by time alone.
+"""When the public site changes, and what changed: by a write, or by time alone.
 
-A page's validators and its cache entry hang on this state, never on the rendered body,
-so a 304 or a cached page costs one small query. Time-only changes (a scheduled post
-going live, a post's comments closing by age) are registered by the apps that own them
-(see core.registry); the state holds, for each, the latest moment that has passed and the
-next one to come, so the state changes the moment one passes, with no write at all.
+Every write that readers may see is noted with the keys of what it changed (`note_changes`):
+"post:12" for a post's page, "posts" for which posts the lists hold; the apps name their
+keys (blog.stamps, comments.stamps), and core knows only SITE, which every page depends on.
+Each note counts one more on PublicChange.sequence and stamps its keys with that count.
+
+A page says what it shows as it is rendered (`depends_on`). A page rendered when the count
+stood at N shows every change up to N, so a stored copy is current for as long as none of
+its keys is stamped above N: an approval on one post leaves every page that does not show
+it in the cache. A page that names no keys depends on every change.
+
+Time-only changes (a scheduled post going live, a post's comments closing by age) are
+registered by the apps that own them (see core.registry); the state holds, for each, the
+latest moment that has passed, so it changes the moment one passes, with no write at all.
+All of it is read in one query.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from .. import registry
-from ..models import PublicChange
+from ..models import PageStamp, PublicChange
+
+# What every page depends on: a change of the site itself (the navigation, a tag's name).
+# Releases and page-shaping settings renew pages through the release id instead.
+SITE = "site"
 
 
-def note_public_change() -> None:
-    """Record that something readers see has changed."""
+def note_changes(*keys: str) -> None:
+    """Record that what readers see under `keys` has changed: pages that depend on any of
+    them are rendered again. Call it in the transaction that made the change."""
     now = timezone.now()
-    if not PublicChange.objects.filter(pk=1).update(changed_at=now):
-        PublicChange.objects.update_or_create(pk=1, defaults={"changed_at": now})
+    table = PublicChange._meta.db_table
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET sequence = sequence + 1, changed_at = %s WHERE id = 1 "
+            "RETURNING sequence",
+            [now],
+        )
+        row = cursor.fetchone()
+        if row is None:  # The first change of a new site.
+            PublicChange.objects.create(pk=1, changed_at=now, sequence=1)
+            sequence = 1
+        else:
+            sequence = row[0]
+        stamps = [PageStamp(key=key, sequence=sequence, changed_at=now) for key in set(keys)]
+        if stamps:
+            PageStamp.objects.bulk_create(
+                stamps,
+                update_conflicts=True,
+                unique_fields=["key"],
+                update_fields=["sequence", "changed_at"],
+            )
 
 
-def public_change_noted(sender, instance=None, raw=False, **kwargs) -> None:
-    """A signal handler for the models whose every save or delete may show to readers."""
-    if not raw:
-        note_public_change()
+def note_site_change() -> None:
+    """Record a change that shows on every page."""
+    note_changes(SITE)
+
+
+def depends_on(request, *keys: str) -> None:
+    """Say that the page being rendered for `request` shows what `keys` name."""
+    dependencies = request.__dict__.setdefault("page_dependencies", {SITE})
+    dependencies.update(keys)
+
+
+def page_dependencies(request) -> frozenset[str] | None:
+    """What the page rendered for `request` said it shows; None if it said nothing."""
+    dependencies = getattr(request, "page_dependencies", None)
+    return frozenset(dependencies) if dependencies else None
 
 
 @dataclass(frozen=True)
 class SiteState:
     changed_at: datetime | None
-    # For each registered timed change, by name: (latest passed, next upcoming).
-    moments: tuple[tuple[str, datetime | None, datetime | None], ...] = ()
+    # The count of changes so far (PublicChange.sequence).
+    sequence: int = 0
+    # For each registered timed change, by name: the latest moment that has passed.
+    moments: tuple[tuple[str, datetime | None], ...] = ()
+    # The highest stamp among the keys asked about; None when none was asked.
+    dependencies_sequence: int | None = None
 
     @property
     def last_modified(self) -> datetime | None:
-        passed = [moment for _, moment, _ in self.moments if moment]
-        candidates = [moment for moment in (self.changed_at, *passed) if moment]
+        candidates = [
+            moment for moment in (self.changed_at, *dict(self.moments).values()) if moment
+        ]
         return max(candidates) if candidates else None
 
     def fingerprint(self) -> str:
-        return "|".join([str(self.changed_at), *(f"{n}:{p}:{u}" for n, p, u in self.moments)])
+        return "|".join(
+            [str(self.sequence), *(f"{name}:{moment}" for name, moment in self.moments)]
+        )
+
+    def keeps(self, rendered: "SiteState", dependencies: frozenset[str] | None) -> bool:
+        """Whether a page rendered in state `rendered`, showing `dependencies`, is still
+        current in this state (which was read with those dependencies)."""
+        if dependencies is None:
+            return self.sequence == rendered.sequence and self.moments == rendered.moments
+        then = dict(rendered.moments)
+        for name, moment in self.moments:
+            shown_under = registry.timed_changes[name].shown_under
+            if (shown_under is None or shown_under in dependencies) and then.get(name) != moment:
+                return False
+        return (self.dependencies_sequence or 0) <= rendered.sequence
 
 
-def site_state() -> SiteState:
-    """The site's state now, in one query."""
+def site_state(dependencies: Iterable[str] = ()) -> SiteState:
+    """The site's state now, and the last stamp of `dependencies`, in one query."""
     now = timezone.now()
+    dependencies = sorted(dependencies)
     changes = [registry.timed_changes[name] for name in sorted(registry.timed_changes)]
-    parts = [f"SELECT changed_at FROM {PublicChange._meta.db_table} WHERE id = 1"]
+    table = PublicChange._meta.db_table
+    parts = [
+        f"SELECT changed_at FROM {table} WHERE id = 1",
+        f"SELECT sequence FROM {table} WHERE id = 1",
+    ]
     params: list = []
     for change in changes:
-        for queryset in (change.passed(now), change.upcoming(now)):
-            sql, query_params = _scalar_subquery(queryset)
-            parts.append(sql)
-            params.extend(query_params)
+        sql, query_params = _scalar_subquery(change.passed(now))
+        parts.append(sql)
+        params.extend(query_params)
+    if dependencies:
+        placeholders = ", ".join(["%s"] * len(dependencies))
+        parts.append(
+            f"SELECT MAX(sequence) FROM {PageStamp._meta.db_table} WHERE key IN ({placeholders})"
+        )
+        params.extend(dependencies)
     sql = "SELECT " + ", ".join(f"({part})" for part in parts)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
-    values = [_as_datetime(value) for value in row]
     moments = tuple(
-        (change.name, values[1 + 2 * index], values[2 + 2 * index])
-        for index, change in enumerate(changes)
+        (change.name, _as_datetime(row[2 + index])) for index, change in enumerate(changes)
     )
-    return SiteState(values[0], moments)
+    return SiteState(
+        changed_at=_as_datetime(row[0]),
+        sequence=row[1] or 0,
+        moments=moments,
+        dependencies_sequence=(row[-1] or 0) if dependencies else None,
+    )
 
 
 def _scalar_subquery(queryset) -> tuple[str, tuple]:

@@ -14,7 +14,7 @@ from .. import registry
 MESSAGES_COOKIE = CookieStorage.cookie_name
 # Pages with other query parameters (a reply form, odd junk) are rendered every time,
 # so no one can fill the cache with variants.
-SHARED_QUERY_PARAMETERS = {"page"}
+SHARED_QUERY_PARAMETERS = {"page", "comments"}
 
 
 def is_shared_page_request(request) -> bool:

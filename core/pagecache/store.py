@@ -7,9 +7,10 @@ at submit time), and its only script is a file from the site itself, which the p
 allows without a nonce.
 
 Pages are kept under the release (core.pagecache.release), the request's host and path,
-and checked against the site's state (core.pagecache.changes) before they are served. A
-response is never stored when anything made it personal: a cookie set, a page marked
-with `mark_personal`, or a request that policy says is this visitor's own.
+with the keys of what they show, and checked against the stamps of those keys
+(core.pagecache.changes) before they are served. A response is never stored when
+anything made it personal: a cookie set, a page marked with `mark_personal`, or a
+request that policy says is this visitor's own.
 """
 
 import hashlib
@@ -29,12 +30,12 @@ from django.utils.http import http_date
 from django.utils.text import compress_string
 from django.views.decorators.http import condition
 
-from .changes import SiteState, site_state
+from .changes import SiteState, depends_on, page_dependencies, site_state
 from .policy import is_shared_page_request, personal_cookie_values, wants_fresh_page
 from .release import release_id
 
 PAGE_CACHE_SECONDS = 24 * 60 * 60
-PAGE_CACHE_VERSION = 2
+PAGE_CACHE_VERSION = 3
 CSRF_TOKEN_VALUE = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 NONCE_ATTRIBUTE = re.compile(r' nonce="[^"]*"')
 GZIP = re.compile(r"\bgzip\b")
@@ -78,7 +79,12 @@ def page_etag(request, *args, **kwargs) -> str | None:
 
 @dataclass(frozen=True)
 class StoredPage:
+    # The state it was rendered in, and the keys of what it shows (None: everything).
     state: SiteState
+    dependencies: frozenset[str] | None
+    # Its validators as first sent, so a copy kept across many unrelated changes still
+    # answers the browser's If-None-Match with a 304.
+    etag: str
     headers: dict[str, str]
     body: bytes
     gzipped_body: bytes
@@ -121,19 +127,33 @@ def _may_store(request, response) -> bool:
     )
 
 
-def _store(request, response) -> None:
+def _store(request, response) -> StoredPage:
     body = response.content
     page = StoredPage(
         state=request._site_state,
+        dependencies=page_dependencies(request),
+        etag=response.get("ETag") or page_etag(request),
         headers={name: response[name] for name in STORED_HEADERS if response.has_header(name)},
         body=body,
         gzipped_body=compress_string(body),
     )
     page_cache.set(_page_cache_key(request), page, PAGE_CACHE_SECONDS)
+    return page
+
+
+def _send_compressed(request, response, page: StoredPage) -> None:
+    """Send the copy just compressed for the cache, so GZipMiddleware, which leaves a
+    response with a Content-Encoding alone, does not compress the page a second time."""
+    if GZIP.search(request.headers.get("accept-encoding", "")):
+        response.content = page.gzipped_body
+        response.headers["Content-Encoding"] = "gzip"
+        if response.has_header("Content-Length"):  # CommonMiddleware's, of the plain body
+            response.headers["Content-Length"] = str(len(page.gzipped_body))
+        patch_vary_headers(response, ["Accept-Encoding"])
 
 
 def _serve(request, page: StoredPage) -> HttpResponse:
-    etag, last_modified = page_etag(request), page.state.last_modified
+    etag, last_modified = page.etag, page.state.last_modified
     response = get_conditional_response(
         request, etag=etag, last_modified=last_modified and int(last_modified.timestamp())
     )
@@ -149,6 +169,8 @@ def _serve(request, page: StoredPage) -> HttpResponse:
         response.headers["Last-Modified"] = http_date(last_modified.timestamp())
     _mark_private(response)
     patch_vary_headers(response, ["Accept-Encoding"])
+    # Read by tests and the bench: the cache's own word that it answered.
+    response.served_from_page_cache = True
     return response
 
 
@@ -185,28 +207,37 @@ class SharedPageCacheMiddleware:
         page = page_cache.get(_page_cache_key(request))
         if page is not None:
             try:
-                request._site_state = site_state()
+                # Read before the view runs, so a page rendered now is stored with a
+                # state older than anything it shows.
+                request._site_state = site_state(page.dependencies or ())
             except DatabaseError:
                 pass  # The view will meet it again, and answer "try again".
             else:
-                if page.state == request._site_state:
+                if request._site_state.keeps(page.state, page.dependencies):
                     return _serve(request, page)
         response = self.get_response(request)
         if _may_store(request, response):
-            _store(request, response)
+            _send_compressed(request, response, _store(request, response))
         return response
 
 
-def public_page(view=None, *, shared=True):
+def public_page(view=None, *, shared=True, shows=None):
     """Make `view` a public page: validators from site_state(), 304 when they match,
-    and, unless `shared` is off, the page kept for every anonymous reader."""
+    and, unless `shared` is off, the page kept for every anonymous reader.
+
+    `shows`, if given, is a callable taking the request and the view's arguments and
+    returning the keys of what the page shows (see depends_on); a view may also name them
+    itself as it renders. A page that names none is renewed by every change.
+    """
     if view is None:
-        return lambda view: public_page(view, shared=shared)
+        return lambda view: public_page(view, shared=shared, shows=shows)
 
     conditional_view = condition(etag_func=page_etag, last_modified_func=page_last_modified)(view)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
+        if shows is not None:
+            depends_on(request, *shows(request, *args, **kwargs))
         response = conditional_view(request, *args, **kwargs)
         if hasattr(response, "render") and not response.is_rendered:
             response.render()

@@ -146,11 +146,14 @@ def test_taking_down_an_approved_comment_changes_the_post_page(client, post, mod
 
 
 @pytest.mark.django_db
-def test_deleting_an_approved_comment_changes_the_post_page(client, post):
+def test_deleting_an_approved_comment_changes_the_post_page(client, post, admin_client):
     shown = factories.make_comment(post=post, body="Soon deleted.")
     url = post.get_absolute_url()
     first = visit(client, url)
-    shown.delete()
+    deleted = admin_client.post(
+        reverse("admin:comments_comment_delete", args=[shown.pk]), {"post": "yes"}
+    )
+    assert deleted.status_code == 302
     again = revalidate(client, url, first)
     assert again.status_code == 200
     assert "Soon deleted." not in again.content.decode()

@@ -148,6 +148,21 @@ def test_the_cached_page_goes_out_gzipped_to_browsers_that_accept_it(busy_post):
 
 
 @pytest.mark.django_db
+def test_the_page_stored_as_it_is_rendered_goes_out_compressed_once(busy_post):
+    url = busy_post.get_absolute_url()
+    first, _queries = read(Client(), url, accept_encoding="gzip")
+    second, _queries = read(Client(), url, accept_encoding="gzip")
+
+    assert not getattr(first, "served_from_page_cache", False)
+    assert getattr(second, "served_from_page_cache", False)
+    # The very bytes kept for the cache: GZipMiddleware left them alone.
+    assert first.content == second.content
+    assert first["Content-Encoding"] == "gzip"
+    assert int(first["Content-Length"]) == len(first.content)
+    assert b'class="comment ' in gzip.decompress(first.content)
+
+
+@pytest.mark.django_db
 def test_a_comment_approved_since_shows_to_the_next_reader(busy_post, moderator):
     url = busy_post.get_absolute_url()
     read(Client(), url)
