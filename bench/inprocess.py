@@ -115,11 +115,13 @@ def measure_conditional(client: Client, url: str, *, budget_seconds: float) -> C
 
 
 def measure_thread_render(post, *, budget_seconds: float) -> float | None:
-    """Median seconds of comments.thread.render_thread alone for `post`, cache bypassed;
-    None when its signature no longer takes `post=` alone."""
+    """Median seconds of comments.thread.render_thread alone for `post`, all its comments
+    on one page and the cache bypassed; None when its signature no longer takes `post=`
+    alone."""
     from comments.thread import render_thread
 
-    with cache_off():
+    # Every comment on one page, so the figure is per comment of the whole thread.
+    with cache_off(), override_settings(COMMENTS_PER_PAGE=0):
         try:
             render_thread(post=post)
         except TypeError:

@@ -28,6 +28,13 @@ class BlogConfig(AppConfig):
         )
         registry.register_page_settings(BLOG_POSTS_PER_PAGE=lambda: settings.BLOG_POSTS_PER_PAGE)
         registry.register_robots(disallow=("blog:search",), sitemaps=("blog:sitemap",))
+        registry.register_layout_links(
+            home="blog:home",
+            archive="blog:archive",
+            search="blog:search",
+            feed_atom="blog:feed-atom",
+            feed_rss="blog:feed-rss",
+        )
         registry.register_local_account("editor", "Editor", "Editors")
 
         # The nightly prune of old revisions is a task that enqueues its next run: every

@@ -62,7 +62,7 @@ def post_changed(post, *, was_public: bool) -> None:
         return
     keys = [post_key(post.pk), post_link_key(post.pk), LISTS]
     if post.is_published:
-        neighbours = type(post).objects.published().neighbours(post)
+        neighbours = type(post).objects.neighbours(post)
         keys += [post_key(neighbour.pk) for neighbour in neighbours if neighbour]
     note_changes(*keys)
 

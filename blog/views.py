@@ -1,5 +1,6 @@
 """The public site: generic views over Post.objects.published(), sharing BlogViewMixin."""
 
+from datetime import date
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -27,6 +28,7 @@ from core.pagecache import public_page
 from . import stamps
 from .models import Post
 from .paging import NewerOlderPaginator
+from .post_page import post_page_parts
 from .search import RESULTS_LIMIT, narrowed, search_facets, search_post_ids, search_snippets
 
 SEARCH_MAX_LENGTH = 200
@@ -180,18 +182,25 @@ class PostDetailView(BlogViewMixin, DateDetailView):
 
     def get_object(self, queryset=None):
         try:
-            return super().get_object(queryset)
-        except OverflowError:  # Django looks up the day after the date: 9999-12-31 has none.
+            if self.can_preview():
+                return super().get_object(queryset)
+            day = date(self.kwargs["year"], self.kwargs["month"], self.kwargs["day"])
+            post = Post.objects.published_at_address(day=day, slug=self.kwargs["slug"])
+        except OverflowError:  # The day after 9999-12-31, looked up as the day's end.
             raise Http404("Date out of range") from None
+        except ValueError:  # 30 February.
+            raise Http404("No such date") from None
+        if post is None:
+            raise Http404("No post at this address.")
+        return post
 
     def get_context_data(self, **kwargs):
         post = self.object
-        previous_post, next_post = Post.objects.published().neighbours(post)
+        previous_post, next_post = Post.objects.neighbours(post)
         stamps.post_page_shows(self.request, post, previous=previous_post, following=next_post)
         return super().get_context_data(
             is_preview=not post.is_published,
-            previous_post=previous_post,
-            next_post=next_post,
+            post_parts=post_page_parts(post, previous=previous_post, following=next_post),
             **kwargs,
         )
 

@@ -39,6 +39,7 @@ class CommentsConfig(AppConfig):
         # The comment form leaves a post's page the moment its comments close by age.
         registry.register_timed_change("comments-closed", passed=closing.last_closed)
         registry.register_local_account("moderator", "Moderator", "Moderators")
+        registry.register_layout_links(privacy="comments:privacy")
 
         # The nightly purges and the hourly Akismet upkeep are tasks that enqueue their
         # next run: every migrate (each deploy, `make run`) makes sure one is waiting.

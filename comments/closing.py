@@ -29,6 +29,8 @@ def last_closed(now: datetime) -> QuerySet:
     if age is None:
         return Post.objects.none()
     closes_at = ExpressionWrapper(F("published_at") + age, output_field=DateTimeField())
+    # "now" compared as it is, not shifted by the age: the page cache builds this query
+    # once and puts in each request's "now" (core.pagecache.changes).
     posts = Post.objects.published(now=now).filter(comments_open=True)
-    posts = posts.filter(published_at__lte=now - age).order_by("-published_at")
-    return posts.annotate(closes_at=closes_at).values("closes_at")[:1]
+    posts = posts.annotate(closes_at=closes_at).filter(closes_at__lte=now)
+    return posts.order_by("-published_at").values("closes_at")[:1]

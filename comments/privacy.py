@@ -9,7 +9,7 @@ for Akismet are removed) and keeps their text, so replies still make sense.
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from .events import events_record
@@ -30,7 +30,13 @@ def comment_count(*, email: str) -> int:
 def personal_data_export(*, email: str) -> dict:
     """Everything stored about the comments made with `email`, ready for json.dumps."""
     _require_address(email)
-    comments = Comment.objects.by_author(email).select_related("post").order_by("created_at")
+    comments = (
+        Comment.objects.by_author(email)
+        .select_related("post")
+        .order_by("created_at")
+        # Each comment's link names its page, found for all of them in one query.
+        .fetch_mode(models.FETCH_PEERS)
+    )
     return {
         "email": email,
         "exported_at": timezone.now().isoformat(),

@@ -7,7 +7,7 @@ An app registers here what core must know, and core reads only these registries:
 - settings that change what pages look like (a change renews every cached page);
 - moments at which pages change by time alone (a scheduled post going live);
 - the accounts that `ensure_local_admin` creates for local development;
-- what robots.txt lists.
+- what robots.txt lists, and the links of the layout every page has.
 """
 
 from collections.abc import Callable
@@ -77,6 +77,16 @@ def register_timed_change(
 
 def register_local_account(username: str, label: str, group: str | None = None) -> None:
     local_accounts[username] = LocalAccount(username, label, group)
+
+
+# The layout's links (base.html), by name: the URL names the apps registered.
+layout_links: dict[str, str] = {}
+
+
+def register_layout_links(**url_names: str) -> None:
+    """Pages every page links to (the navigation, the feeds), as `links.<name>` in
+    templates: `register_layout_links(home="blog:home")`."""
+    layout_links.update(url_names)
 
 
 # robots.txt: URL names of pages crawlers should skip, and of sitemaps.

@@ -19,9 +19,12 @@ All of it is read in one query.
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 
 from django.core.exceptions import EmptyResultSet
+from django.core.signals import setting_changed
 from django.db import connection, transaction
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -124,7 +127,7 @@ def site_state(dependencies: Iterable[str] = ()) -> SiteState:
     ]
     params: list = []
     for change in changes:
-        sql, query_params = _scalar_subquery(change.passed(now))
+        sql, query_params = _moment_query(change.name, now)
         parts.append(sql)
         params.extend(query_params)
     if dependencies:
@@ -146,6 +149,53 @@ def site_state(dependencies: Iterable[str] = ()) -> SiteState:
         moments=moments,
         dependencies_sequence=(row[-1] or 0) if dependencies else None,
     )
+
+
+# Two stand-in moments: a timed change's query is built with each, once per process, and
+# the parameters that differ between the two are where "now" goes.
+STAND_INS = (datetime(2001, 2, 3, 4, 5, 6, 789012, UTC), datetime(2002, 3, 4, 5, 6, 7, 890123, UTC))
+
+
+def _moment_query(name: str, now: datetime) -> tuple[str, list]:
+    """The SQL and parameters of timed change `name`'s latest moment at `now`.
+
+    Building the query through the ORM costs far more than running it, on every page
+    served, so it is built once and only "now" is put in for each request. A query that
+    uses "now" in any other way (shifted by an interval, say) is built every time.
+    """
+    compiled = _compiled_moment_query(name, connection.vendor)
+    if compiled is None:
+        return _scalar_subquery(registry.timed_changes[name].passed(now))
+    sql, params, now_slots = compiled
+    params = list(params)
+    adapted_now = connection.ops.adapt_datetimefield_value(now)
+    for slot in now_slots:
+        params[slot] = adapted_now
+    return sql, params
+
+
+@cache
+def _compiled_moment_query(name: str, vendor: str) -> tuple[str, tuple, list[int]] | None:
+    passed = registry.timed_changes[name].passed
+    (sql, first), (other_sql, second) = (_scalar_subquery(passed(at)) for at in STAND_INS)
+    stand_ins = [connection.ops.adapt_datetimefield_value(at) for at in STAND_INS]
+    if sql != other_sql or len(first) != len(second):
+        return None
+    now_slots = []
+    for slot, pair in enumerate(zip(first, second, strict=True)):
+        if pair[0] == pair[1]:
+            continue
+        if list(pair) != stand_ins:
+            return None
+        now_slots.append(slot)
+    return sql, tuple(first), now_slots
+
+
+@receiver(setting_changed)
+def _forget_compiled_queries(**kwargs) -> None:
+    # A timed change's query may read settings (when comments close by age): tests
+    # change them with override_settings; a running site never does.
+    _compiled_moment_query.cache_clear()
 
 
 def _scalar_subquery(queryset) -> tuple[str, tuple]:
