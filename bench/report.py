@@ -69,6 +69,8 @@ class Results:
     lists: list[str] = field(default_factory=list)
     # The page cache under reads and approvals, from bench/cache_mix.py.
     cache_mix: list[str] = field(default_factory=list)
+    # The comment POST on SQLite and PostgreSQL, from bench/comment_post.py.
+    comment_post: list[str] = field(default_factory=list)
     # The WordPress import's section, from bench/imports.py.
     imports: list[str] = field(default_factory=list)
 
@@ -355,6 +357,8 @@ def render(results: Results) -> str:
         lines += ["", *results.lists]
     if results.cache_mix:
         lines += ["", *results.cache_mix]
+    if results.comment_post:
+        lines += ["", *results.comment_post]
     if results.imports:
         lines += ["", *results.imports]
     return "\n".join(lines) + "\n"

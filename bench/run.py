@@ -32,6 +32,7 @@ if str(ROOT) not in sys.path:  # `python bench/run.py` as well as `python -m ben
 
 from bench import (  # noqa: E402
     cache_mix,
+    comment_post,
     database,
     imports,
     inprocess,
@@ -221,6 +222,8 @@ def run(args, workdir: Path) -> report.Results:
             return imports.measure(workdir=workdir, env=env)
         if args.cache_mix_only:
             return cache_mix.measure(workdir=workdir, env=env)
+        if args.comment_post_only:
+            return comment_post.measure(workdir=workdir, env=env, posts=args.comment_posts)
         if args.search_only:
             seed.seed_small_site()
             small_site = lists.measure_site(budget_seconds=args.budget)
@@ -243,6 +246,11 @@ def run(args, workdir: Path) -> report.Results:
         # In a process and on a SQLite database of its own, with a cache of its own.
         results.cache_mix = cache_mix.measure(workdir=workdir, env=env)
         log("Measured the page cache under a mixed workload.")
+        # In processes and on databases of their own: SQLite, then PostgreSQL.
+        results.comment_post = comment_post.measure(
+            workdir=workdir, env=env, posts=args.comment_posts
+        )
+        log("Measured the comment POST on SQLite and PostgreSQL.")
         if not args.no_import:
             # Each import in a process and on a SQLite database of its own.
             results.imports = imports.measure(workdir=workdir, env=env)
@@ -319,6 +327,11 @@ def main() -> int:
         action="store_true",
         help="only the page cache under reads and approvals (bench/cache_mix.py)",
     )
+    parser.add_argument(
+        "--comment-post-only",
+        action="store_true",
+        help="only the comment POST on SQLite and PostgreSQL (bench/comment_post.py)",
+    )
     args = parser.parse_args()
     # A plain `kill` stops the run as Ctrl-C does: servers stopped, database dropped.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
@@ -329,7 +342,14 @@ def main() -> int:
     except KeyboardInterrupt:
         log("Interrupted: the servers are stopped and the database is gone.")
         return 130
-    if args.queue_only or args.import_only or args.search_only or args.cache_mix_only:
+    only = (
+        args.queue_only,
+        args.import_only,
+        args.search_only,
+        args.cache_mix_only,
+        args.comment_post_only,
+    )
+    if any(only):
         print("\n".join(results))
         return 0
     text = report.render(results)

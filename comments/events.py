@@ -49,6 +49,14 @@ def events_record_each(*, details: Iterable[tuple[Comment, str]], kind: str) -> 
     )
 
 
+def events_record_history(*, comment: Comment, lines: Iterable[tuple[str, str, datetime]]) -> None:
+    """A new comment's first lines, (kind, detail, when) in order, in one INSERT."""
+    CommentEvent.objects.bulk_create(
+        CommentEvent(comment=comment, kind=kind, detail=detail, created_at=created_at)
+        for kind, detail, created_at in lines
+    )
+
+
 def _moderator(actor):
     # An anonymous "user" (a command, a test client) is the system.
     return actor if actor is not None and actor.is_authenticated else None

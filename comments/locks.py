@@ -10,9 +10,11 @@ from django.db import connection
 
 def wait_for_writers_of(*keys: str) -> None:
     """Within a transaction: wait until no other transaction holds a lock on any of
-    `keys`, then hold them. Taken in sorted order, so two requests cannot deadlock."""
-    if connection.vendor != "postgresql":
+    `keys`, then hold them. Taken in sorted order, so two requests cannot deadlock, and in
+    one statement: PostgreSQL evaluates a select list from left to right."""
+    if connection.vendor != "postgresql" or not keys:
         return
+    keys = sorted(set(keys))
+    locks = ", ".join(["pg_advisory_xact_lock(hashtextextended(%s, 0))"] * len(keys))
     with connection.cursor() as cursor:
-        for key in sorted(set(keys)):
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
+        cursor.execute(f"SELECT {locks}", keys)

@@ -13,14 +13,22 @@ Where the count is kept:
   would allow twice the limit. For the same reason django-ratelimit, which works only
   through a shared cache and refuses the local-memory one, is not used: the limit must
   hold on one machine with no cache server.
+
+  The comment pipeline counts in the same query as its other checks and keeps the row in
+  the comment's own transaction (`Attempt`); `submission_allowed` does it all at once.
+  What left the window is deleted with a later submission, at most every FORGET_EVERY,
+  and by the nightly purge (services.retention).
 """
 
 import ipaddress
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Count, Exists, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from . import locks
@@ -33,6 +41,9 @@ SHARED_CACHES = (
     "django.core.cache.backends.memcached.PyLibMCCache",
 )
 CACHE_PREFIX = "comments:rate"
+# Rows that left the window are deleted at most this often: a busy site pays for one
+# DELETE a minute or so, not one with every comment.
+FORGET_EVERY = timedelta(seconds=30)
 
 
 def window() -> timedelta:
@@ -79,15 +90,23 @@ def client_key(ip_address: str | None) -> str:
 
 
 def submission_allowed(*, ip_address: str | None) -> bool:
-    """Count one submission from `ip_address`; False once it is past the limit."""
+    """Count one submission from `ip_address` now, and keep it; False once it is past the limit."""
     rate = settings.COMMENTS_RATE_LIMIT
     if not rate:
         return True
-    count, seconds = rate[0], int(window().total_seconds())
-    key = client_key(ip_address)
     if settings.CACHES["default"]["BACKEND"] in SHARED_CACHES:
-        return _count_in_cache(key, seconds) <= count
-    return _count_in_database(key, count, seconds) <= count
+        return _count_in_cache(client_key(ip_address), int(window().total_seconds())) <= rate[0]
+    return Attempt.start(ip_address).count_alone()
+
+
+def attempt_in_database(*, ip_address: str | None) -> "Attempt | None":
+    """This submission, for the comment pipeline to count with its checks and keep with
+    the comment; None when a shared cache counts submissions, or the limit is off."""
+    if not settings.COMMENTS_RATE_LIMIT:
+        return None
+    if settings.CACHES["default"]["BACKEND"] in SHARED_CACHES:
+        return None
+    return Attempt.start(ip_address)
 
 
 def _count_in_cache(key: str, seconds: int) -> int:
@@ -102,19 +121,58 @@ def _count_in_cache(key: str, seconds: int) -> int:
         return 1
 
 
-def _count_in_database(key: str, count: int, seconds: int) -> int:
-    """The submissions in the last `seconds`, this one included. Only submissions within the
-    limit are stored, so a flood of refused ones neither grows the table nor extends the
-    wait past the window."""
-    now = timezone.now()
-    since = now - timedelta(seconds=seconds)
-    # One transaction: on SQLite it takes the write lock first, so two workers cannot both
-    # see 29 and both add the 30th.
-    with transaction.atomic():
-        locks.wait_for_writers_of(f"rate:{key}")  # The same guarantee on PostgreSQL.
-        # Forget old submissions, everyone's: the addresses are personal data.
-        SubmissionAttempt.objects.filter(created_at__lt=since).delete()
-        recent = SubmissionAttempt.objects.filter(client=key, created_at__gte=since).count()
-        if recent < count:
-            SubmissionAttempt.objects.create(client=key, created_at=now)
-    return recent + 1
+@dataclass(frozen=True)
+class Attempt:
+    """One submission, counted in the database: the rows of its address within the window
+    before it, and its own row once kept. Only submissions within the limit are kept, so
+    a flood of refused ones neither grows the table nor extends the wait past the window."""
+
+    key: str
+    limit: int
+    at: datetime
+    since: datetime
+
+    @classmethod
+    def start(cls, ip_address: str | None) -> "Attempt":
+        now = timezone.now()
+        return cls(client_key(ip_address), settings.COMMENTS_RATE_LIMIT[0], now, now - window())
+
+    @property
+    def lock(self) -> str:
+        """The advisory lock two submissions from one address take in turn (locks.py)."""
+        return f"rate:{self.key}"
+
+    def earlier(self) -> Coalesce:
+        """The submissions before this one in the window, for a query's checks."""
+        recent = SubmissionAttempt.objects.filter(client=self.key, created_at__gte=self.since)
+        count = recent.order_by().values("client").annotate(count=Count("pk")).values("count")
+        return Coalesce(Subquery(count), 0)
+
+    def expired(self) -> Exists:
+        """Whether rows have been out of the window for FORGET_EVERY, for a query's checks."""
+        return Exists(SubmissionAttempt.objects.filter(created_at__lt=self.since - FORGET_EVERY))
+
+    def allowed(self, earlier: int) -> bool:
+        return earlier < self.limit
+
+    def keep(self) -> None:
+        SubmissionAttempt.objects.create(client=self.key, created_at=self.at)
+
+    def forget_expired(self) -> None:
+        """Delete every address's rows that left the window: the addresses are personal data."""
+        SubmissionAttempt.objects.filter(created_at__lt=self.since).delete()
+
+    def count_alone(self) -> bool:
+        """Count and keep this submission in a transaction of its own (for one refused
+        before the pipeline's checks); False when it is past the limit."""
+        # On SQLite the transaction takes the write lock first, so two workers cannot both
+        # see 29 and both add the 30th.
+        with transaction.atomic():
+            locks.wait_for_writers_of(self.lock)  # The same guarantee on PostgreSQL.
+            self.forget_expired()
+            earlier = SubmissionAttempt.objects.filter(
+                client=self.key, created_at__gte=self.since
+            ).count()
+            if self.allowed(earlier):
+                self.keep()
+        return self.allowed(earlier)

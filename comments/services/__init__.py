@@ -1,8 +1,8 @@
 """The comment pipeline and every change of a comment's status.
 
 - submission: `comment_submit` takes a visitor's validated input through the anti-abuse
-  checks, saves it as pending (after which nothing can be lost), asks Akismet and
-  notifies moderators;
+  checks (one query), the honeypot and the discussion rules, asks Akismet, then saves it
+  in one transaction with its final status, its history and the moderators' email task;
 - moderation: the one table of moves between statuses and the one function applying them;
 - akismet: checks and their verdicts, and their retries (the worker's, `recheck_comments`);
 - feedback: the submit-spam and submit-ham reports owed to Akismet;

@@ -1,6 +1,11 @@
 """Asking Akismet about comments: the parameters sent, the check, its verdict's move,
 and the retries of a failed check: the worker's (a task enqueued for the end of the
-back-off, given up after MAX_ATTEMPTS attempts) and the operator's `recheck_comments`."""
+back-off, given up after MAX_ATTEMPTS attempts) and the operator's `recheck_comments`.
+
+A new comment is asked about before it is saved (`akismet_ask_new`, outside any
+transaction), and saved with the answer (`akismet_answer_apply`); a saved one, on a
+recheck, by `comment_check_spam`.
+"""
 
 import enum
 import logging
@@ -9,17 +14,26 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, Q, StringAgg, Subquery, Value
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from core.tasks import enqueue_on_commit
 
 from .. import spam
 from ..events import event_record
-from ..models import Comment, CommentEvent
+from ..models import AkismetAccount, Comment, CommentEvent
 from .feedback import akismet_report_send, reports_due
-from .moderation import MOVES, comment_transition
-from .pause import PAUSED, Scope, akismet_is_paused, akismet_pause, gives_up, retry_delay
+from .moderation import MOVES, NewHistory, comment_transition
+from .pause import (
+    PAUSED,
+    Scope,
+    akismet_is_paused,
+    akismet_pause,
+    gives_up,
+    pause_in_force,
+    retry_delay,
+)
 from .stats import akismet_alert_record
 
 logger = logging.getLogger(__name__)
@@ -33,6 +47,8 @@ SpamCheckError = spam.SpamCheckError
 # Named like a field a bot would gladly fill in; people never see it. Akismet is told
 # its name, and the form's honeypot is this field.
 HONEYPOT_FIELD = "fax_number"
+# Between the post's tag names read in one string (new_check_reads): no name holds it.
+TAG_SEPARATOR = "\x1f"
 
 RECHECK_TASK = "comments.tasks.comment_recheck"
 # How long a claimed comment is left alone by other runs, should this one die.
@@ -67,11 +83,14 @@ def akismet_key_is_valid(*, client: spam.Client | None = None) -> bool:
     return spam.verify_key(client=client)
 
 
-def akismet_params(*, comment: Comment, user, honeypot: str = "") -> dict:
+def akismet_params(
+    *, comment: Comment, user, honeypot: str = "", tags: list[str] | None = None
+) -> dict:
     """Everything Akismet's comment-check asks for, kept to resend with feedback later.
 
     `honeypot` is what the visitor put in the hidden field: Akismet is told the field's
-    name and its value. The post's tags are the comment's context.
+    name and its value. The post's tags are the comment's context (read from the post
+    unless given).
     """
     post = comment.post
     params = {
@@ -91,8 +110,10 @@ def akismet_params(*, comment: Comment, user, honeypot: str = "") -> dict:
         "honeypot_field_name": HONEYPOT_FIELD,
         HONEYPOT_FIELD: honeypot,
     }
-    if tags := sorted(tag.name for tag in post.tags.all()):
-        params["comment_context"] = tags
+    if tags is None:
+        tags = [tag.name for tag in post.tags.all()]
+    if tags:
+        params["comment_context"] = sorted(tags)
     if user is not None and user.is_staff:
         params["user_role"] = "administrator"
     if settings.AKISMET_IS_TEST:
@@ -114,12 +135,7 @@ def comment_check_spam(
     params = dict(comment.akismet_params) or akismet_params(comment=comment, user=comment.user)
     if recheck_reason:
         params["recheck_reason"] = recheck_reason
-    try:
-        answer, error = spam.check(params, client=client), ""
-    except Exception as exc:  # Anything at all: the comment stays held, marked for retry.
-        if not isinstance(exc, spam.SpamCheckError):
-            logger.exception("Unexpected failure checking comment %s", comment.pk)
-        answer, error = spam.Answer(Verdict.ERROR), str(exc) or type(exc).__name__
+    answer, error = _ask(params, client=client, about=f"comment {comment.pk}")
 
     with transaction.atomic():
         locked = Comment.objects.select_for_update().filter(pk=comment.pk).first()
@@ -131,6 +147,16 @@ def comment_check_spam(
             return SpamCheck(_check_failed(locked, error), CheckOutcome.FAILED)
         akismet_alert_record(code=answer.alert_code, message=answer.alert_message)
         return _verdict_apply(locked, answer.verdict, detail=_answer_detail(answer))
+
+
+def _ask(params: dict, *, client: spam.Client | None, about: str) -> tuple[spam.Answer, str]:
+    """Akismet's answer, or an ERROR one and why there is none: this never raises."""
+    try:
+        return spam.check(params, client=client), ""
+    except Exception as exc:  # Anything at all: the comment stays held, marked for retry.
+        if not isinstance(exc, spam.SpamCheckError):
+            logger.exception("Unexpected failure checking %s", about)
+        return spam.Answer(Verdict.ERROR), str(exc) or type(exc).__name__
 
 
 def _answer_detail(answer: spam.Answer) -> str:
@@ -160,20 +186,125 @@ def comment_check_new(*, comment: Comment, client: spam.Client | None = None) ->
 def _check_failed(comment: Comment, error: str) -> Comment:
     """Record a failed check and enqueue the recheck for the end of the back-off; after
     MAX_ATTEMPTS attempts, give up: the comment waits for a moderator, unchecked."""
-    comment.akismet_verdict = Verdict.ERROR
-    comment.akismet_attempts += 1
-    comment.akismet_last_error = error[:2000]
-    if gives_up(comment.akismet_attempts):
-        comment.akismet_next_attempt_at = None
-        event = Kind.CHECK_FAILED
-    else:
-        comment.akismet_next_attempt_at = timezone.now() + retry_delay(comment.akismet_attempts)
-        event = Kind.CHECK_ERROR
+    event = _failure_mark(comment, error)
+    if comment.akismet_next_attempt_at is not None:
         run_after = comment.akismet_next_attempt_at
         enqueue_on_commit(RECHECK_TASK, comment.pk, run_after=run_after)
     comment.save()
     event_record(comment=comment, kind=event, detail=error[:500])
     return comment
+
+
+def _failure_mark(comment: Comment, error: str) -> str:
+    """Mark a failed check on `comment` (the save is the caller's), with its next attempt
+    at the end of the back-off, or none once it gives up; the history line's kind."""
+    comment.akismet_verdict = Verdict.ERROR
+    comment.akismet_attempts += 1
+    comment.akismet_last_error = error[:2000]
+    if gives_up(comment.akismet_attempts):
+        comment.akismet_next_attempt_at = None
+        return Kind.CHECK_FAILED
+    comment.akismet_next_attempt_at = timezone.now() + retry_delay(comment.akismet_attempts)
+    return Kind.CHECK_ERROR
+
+
+def new_check_reads(*, comment: Comment) -> dict:
+    """What asking about a new comment needs from the database, as expressions for the
+    one query of its checks: the post's tags (its context, in one string: split them
+    with `tags_read`), whether Akismet is paused, the account's alert as kept now, and
+    whether the author is known (an earlier approved comment with the same name and
+    email), when known authors are approved automatically."""
+    # One row: the names of the post's tags, grouped by the post.
+    items = comment.post.tags.through
+    of_post = items.lookup_kwargs(comment.post)
+    tags = (
+        items.objects.filter(**of_post)
+        .order_by()
+        .values(*of_post)
+        .annotate(names=StringAgg("tag__name", Value(TAG_SEPARATOR)))
+        .values("names")
+    )
+    account = AkismetAccount.objects.filter(pk=1)
+    known = Value(False)
+    if settings.COMMENTS_AUTO_APPROVE_KNOWN_AUTHORS:
+        approved = Comment.objects.approved()
+        known = Exists(approved.by_same_author(comment.author_name, comment.author_email))
+    return {
+        "tag_names": Subquery(tags),
+        "akismet_paused": Exists(pause_in_force(scope=Scope.CHECKS)),
+        "alert_code": Subquery(account.values("alert_code")),
+        "alert_message": Subquery(account.values("alert_message")),
+        "known_author": known,
+    }
+
+
+def tags_read(names: str | None) -> list[str]:
+    """The post's tag names from new_check_reads' string, sorted."""
+    return sorted(names.split(TAG_SEPARATOR)) if names else []
+
+
+@dataclass(frozen=True)
+class NewCheck:
+    """What Akismet said about a comment not yet saved, or why it said nothing."""
+
+    answer: spam.Answer  # Verdict.ERROR when there is no answer
+    error: str = ""  # Why there is none: Akismet failed, or was not asked
+    asked: bool = True  # False while paused after a failure moments ago
+
+    @property
+    def failed(self) -> bool:
+        return self.answer.verdict == Verdict.ERROR
+
+
+def akismet_ask_new(*, params: dict, paused: bool, client: spam.Client | None = None) -> NewCheck:
+    """Ask Akismet about a new comment before it is saved, outside any transaction, so a
+    slow answer never holds the database's write lock (it waits AKISMET_TIMEOUT at most).
+    Not asked while `paused` (it failed moments ago): during an outage visitors do not
+    each wait out the timeout, and a burst of comments does not tie up every worker."""
+    if paused:
+        return NewCheck(spam.Answer(Verdict.ERROR), PAUSED, asked=False)
+    answer, error = _ask(params, client=client, about="a new comment")
+    return NewCheck(answer, error)
+
+
+def akismet_answer_apply(*, history: NewHistory, check: NewCheck, known_author: bool) -> bool:
+    """Mark the new comment with Akismet's verdict, and move it by the table as
+    `comment_check_spam` would a saved one; or mark the failed check for a recheck. False
+    when the comment is blatant spam to drop (COMMENTS_DROP_DISCARDED) rather than save."""
+    comment = history.comment
+    if check.failed:
+        history.note(_failure_mark(comment, check.error), check.error[:500])
+        return True
+    verdict, detail = check.answer.verdict, _answer_detail(check.answer)
+    comment.akismet_verdict = verdict
+    comment.akismet_checked_at = timezone.now()
+    move = VERDICT_MOVES.get(verdict)
+    if move is not None:
+        history.move(move.name, detail)
+        return not (move.droppable and settings.COMMENTS_DROP_DISCARDED)
+    history.note(Kind.CHECK_HAM, detail)
+    # A comment a discussion rule held waits for a moderator, as in WordPress.
+    held_by_rule = history.has(Kind.RULE_HELD)
+    if known_author and settings.COMMENTS_AUTO_APPROVE_KNOWN_AUTHORS and not held_by_rule:
+        history.move("auto_approve")
+    return True
+
+
+def akismet_answer_follow_up(*, comment: Comment, check: NewCheck, alert: tuple[str, str]) -> None:
+    """What a new comment's check leaves behind, in the transaction that saves it: after
+    a failure, the recheck (enqueued in the same transaction, which the worker sees only
+    once it commits) and the pause for everyone; after an answer, the account's alert, if
+    it changed from `alert` (the code and message kept now)."""
+    if not check.failed:
+        said = (check.answer.alert_code, check.answer.alert_message)
+        if said != alert:
+            akismet_alert_record(code=said[0], message=said[1])
+        return
+    if comment.pk and comment.akismet_next_attempt_at is not None:
+        run_after = comment.akismet_next_attempt_at
+        import_string(RECHECK_TASK).using(run_after=run_after).enqueue(comment.pk)
+    if check.asked:
+        akismet_pause(scope=Scope.CHECKS)
 
 
 def comment_recheck(*, comment_id: int, client: spam.Client | None = None) -> SpamCheck | None:

@@ -3,16 +3,20 @@
 `MOVES` is the one table: for each move, the statuses it may start from, the status it
 ends in, the line it adds to the comment's history and the report Akismet is owed.
 `comment_transition` is the one function that applies a move; `comment_approve` and
-friends are its names for the moderators. A public page changes when a move starts or
-ends in "approved": the save tells the page caches (comments.signals).
+friends are its names for the moderators. A new comment, moved by the pipeline before its
+first save, is moved by the same table (`NewHistory`) and saved with all its history at
+once (`comment_save_new`). A public page changes when a move starts or ends in
+"approved": the move tells the page caches (comments.stamps).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
+from django.utils import timezone
 
-from ..events import event_record
+from ..events import event_record, events_record_history
 from ..models import AkismetReport, Comment, CommentEvent
 from ..stamps import comments_changed
 from .feedback import report_owe
@@ -144,6 +148,48 @@ def comment_transition(
         if was_public or step.ends in PUBLIC:
             comments_changed([locked.post_id])
     comment.refresh_from_db()
+    return comment
+
+
+@dataclass
+class NewHistory:
+    """The history a new comment gathers before its first save, and the moves that set
+    its status: the pipeline's moves of the table, applied as `comment_transition` applies
+    them to a saved comment, from "pending"."""
+
+    comment: Comment
+    lines: list[tuple[str, str, datetime]] = field(default_factory=list)
+
+    def note(self, kind: str, detail: str = "", *, at: datetime | None = None) -> None:
+        """A line that moves nothing."""
+        self.lines.append((kind, detail, at or timezone.now()))
+
+    def move(self, move: str, detail: str = "") -> Move:
+        """Apply the pipeline's `move`; raises IllegalTransition as comment_transition does.
+        A moderator's moves (and the Akismet reports they owe) are for saved comments."""
+        step = MOVES[move]
+        if step.by_moderator or self.comment.status not in step.starts:
+            raise IllegalTransition(
+                f"Cannot {step.name.replace('_', ' ')} a new comment that is "
+                f"{self.comment.get_status_display().lower()}."
+            )
+        self.comment.status = step.ends
+        self.note(step.event, detail)
+        return step
+
+    def has(self, kind: str) -> bool:
+        return any(line_kind == kind for line_kind, _, _ in self.lines)
+
+
+def comment_save_new(*, history: NewHistory) -> Comment:
+    """Save a new comment with its whole history (two INSERTs); a public one renews its
+    post's pages, as comment_transition would."""
+    comment = history.comment
+    with transaction.atomic(savepoint=False):
+        comment.save()
+        events_record_history(comment=comment, lines=history.lines)
+        if comment.status in PUBLIC:
+            comments_changed([comment.post_id])
     return comment
 
 

@@ -1,10 +1,12 @@
-"""The email to moderators about a held comment: enqueued after the comment commits, sent
-by the task worker once to each moderator, retried with back-off when the mail server
-fails, and given up after MAX_ATTEMPTS attempts. The comment's history records each."""
+"""The email to moderators about a held comment: enqueued with the comment, in its
+transaction, sent by the task worker once to each moderator, retried with back-off when
+the mail server fails, and given up after MAX_ATTEMPTS attempts. The comment's history
+records each."""
 
 import logging
 
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from core.tasks import enqueue_on_commit
 
@@ -20,8 +22,10 @@ NOTIFY_TASK = "comments.tasks.moderators_notify_held"
 
 
 def held_notify_later(*, comment: Comment) -> None:
-    """Email moderators about `comment`, by the worker, once the transaction commits."""
-    enqueue_on_commit(NOTIFY_TASK, comment.pk)
+    """Email moderators about `comment`, by the worker: enqueued in the transaction that
+    saves the comment (the task is a row of the same database, which the worker sees
+    only once the comment is there too), which spares a transaction of its own."""
+    import_string(NOTIFY_TASK).enqueue(comment.pk)
 
 
 def held_notify(*, comment_id: int) -> int:

@@ -4,6 +4,7 @@ the timeout in turn."""
 
 from datetime import timedelta
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from ..models import AkismetPause
@@ -26,11 +27,22 @@ def retry_delay(attempts: int) -> timedelta:
 def akismet_pause(*, scope: str) -> None:
     """Start (or extend) a pause of PAUSE_SECONDS in `scope`, seen by every process."""
     ends_at = timezone.now() + timedelta(seconds=PAUSE_SECONDS)
-    AkismetPause.objects.update_or_create(scope=scope, defaults={"ends_at": ends_at})
+    # One statement (INSERT … ON CONFLICT DO UPDATE), whoever else pauses at once.
+    AkismetPause.objects.bulk_create(
+        [AkismetPause(scope=scope, ends_at=ends_at)],
+        update_conflicts=True,
+        unique_fields=["scope"],
+        update_fields=["ends_at"],
+    )
 
 
 def akismet_is_paused(*, scope: str) -> bool:
-    return AkismetPause.objects.filter(scope=scope, ends_at__gt=timezone.now()).exists()
+    return pause_in_force(scope=scope).exists()
+
+
+def pause_in_force(*, scope: str) -> QuerySet:
+    """The pause of `scope`, if it has not ended: for a query that asks it with others."""
+    return AkismetPause.objects.filter(scope=scope, ends_at__gt=timezone.now())
 
 
 def gives_up(attempts: int) -> bool:

@@ -13,14 +13,15 @@ WordPress calls "the author and the admins", are exempt.
 """
 
 import re
+from collections.abc import Mapping
 
 from django.conf import settings
+from django.db.models import Subquery
 
 from core.markup import render_plain_text
 
-from ..events import event_record
 from ..models import Comment, CommentEvent, DiscussionRule
-from .moderation import comment_transition
+from .moderation import NewHistory
 
 Rule = DiscussionRule.Kind
 # WordPress's names for the two lists, by which the history says which one caught it.
@@ -60,24 +61,36 @@ def rule_match(*, comment: Comment, entries: list[str]) -> str:
     return ""
 
 
-def comment_rules_apply(*, comment: Comment) -> Comment:
-    """Trash or hold a new, pending comment by the discussion rules; returns it as now."""
+def rule_entries() -> dict[str, Subquery]:
+    """Both lists' entries, by kind, as subqueries for the one query of a new comment's
+    checks: read with each comment, so a moderator's edit applies to the next one."""
+    return {
+        kind: Subquery(DiscussionRule.objects.filter(kind=kind).values("entries")) for kind in Rule
+    }
+
+
+def comment_rules_apply(*, history: NewHistory, entries: Mapping[str, str | None]) -> None:
+    """Trash or hold a new comment, not yet saved, by the discussion rules; `entries` are
+    each list's text by kind, as `rule_entries` reads them."""
+    comment = history.comment
     if comment.user is not None and comment.user.is_staff:
-        return comment
-    lists = {rule.kind: rule.entry_list() for rule in DiscussionRule.objects.all()}
-    trash = rule_match(comment=comment, entries=lists.get(Rule.TRASH, []))
+        return
+    lists = {
+        kind: DiscussionRule(kind=kind, entries=entries.get(kind) or "").entry_list()
+        for kind in Rule
+    }
+    trash = rule_match(comment=comment, entries=lists[Rule.TRASH])
     if trash:
-        detail = f"{LIST_NAMES[Rule.TRASH]}: {trash}"
-        return comment_transition(comment=comment, move="rule_trash", detail=detail)
+        history.move("rule_trash", f"{LIST_NAMES[Rule.TRASH]}: {trash}")
+        return
     reasons = []
     max_links = settings.COMMENTS_MAX_LINKS
     if max_links and (count := links_count(comment.body)) >= max_links:
         reasons.append(f"{count} links (a comment with {max_links} or more is held)")
-    if hold := rule_match(comment=comment, entries=lists.get(Rule.HOLD, [])):
+    if hold := rule_match(comment=comment, entries=lists[Rule.HOLD]):
         reasons.append(f"{LIST_NAMES[Rule.HOLD]}: {hold}")
     if reasons:
-        event_record(comment=comment, kind=CommentEvent.Kind.RULE_HELD, detail="\n".join(reasons))
-    return comment
+        history.note(CommentEvent.Kind.RULE_HELD, "\n".join(reasons))
 
 
 def discussion_rules_ensure() -> None:

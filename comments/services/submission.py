@@ -1,8 +1,11 @@
-"""A visitor's comment: validation, anti-abuse checks, saving it held, then Akismet.
+"""A visitor's comment: validation, anti-abuse checks, Akismet, then one save.
 
-`comment_submit` saves the comment as pending before anything else can go wrong, so
-nothing is lost; the honeypot and Akismet's verdict then move it by the table in
-moderation.py, and moderators hear of a comment left waiting for them.
+`comment_submit` reads everything its checks need in one query, lets the honeypot and
+the discussion rules decide, asks Akismet about the comment not yet saved (outside any
+transaction), and then, in one transaction and after checking again under the sender's
+locks, saves the comment with its final status and its whole history, its rate-limit
+row and its tasks. The status moves by the table in moderation.py. Whatever Akismet
+does, the comment is saved: held for a recheck when Akismet failed.
 """
 
 import logging
@@ -12,8 +15,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import DatabaseError, transaction
-from django.db.models import Q
+from django.db import transaction
+from django.db.models import DateTimeField, Exists, Q, Subquery, Value
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from blog.models import Post
@@ -21,17 +25,20 @@ from core.markup import without_control_characters
 from core.request_info import RequestInfo
 
 from .. import closing, locks, ratelimit, spam
-from ..events import event_record
-from ..models import Comment, CommentEvent
+from ..models import Comment, CommentEvent, DiscussionRule
 from .akismet import (
     HONEYPOT_FIELD,
+    akismet_answer_apply,
+    akismet_answer_follow_up,
+    akismet_ask_new,
     akismet_params,
-    comment_check_new,
+    new_check_reads,
     spam_checking_is_on,
+    tags_read,
 )
-from .moderation import comment_transition
+from .moderation import NewHistory, comment_save_new
 from .notification import held_notify_later
-from .rules import comment_rules_apply
+from .rules import comment_rules_apply, rule_entries
 
 logger = logging.getLogger(__name__)
 
@@ -67,43 +74,88 @@ def comment_submit(
 
     `data` is the form's cleaned data: author_name, author_email, author_url, body,
     parent (a primary key or None) and the honeypot. Raises `CommentRefused` for a rule
-    the visitor broke; after the comment is saved no failure can lose it. Blatant spam
-    dropped by COMMENTS_DROP_DISCARDED comes back deleted, with no primary key.
+    the visitor broke. Blatant spam dropped by COMMENTS_DROP_DISCARDED is never saved,
+    and comes back with no primary key.
     """
     user = user if user is not None and user.is_authenticated else None
     info = RequestInfo.from_meta(request_meta)
-    # Counted before the comment's transaction, so a submission refused by a later rule
-    # still counts: that transaction's rollback would undo it.
-    exempt = user is not None and user.is_staff
-    if not exempt and not ratelimit.submission_allowed(ip_address=info.ip_address):
-        raise CommentRefused(ratelimit.refusal_message(), code="rate")
-    data = _without_control_characters(data)
+    staff = user is not None and user.is_staff
+    attempt = None
+    if not staff:
+        # Every submission counts, whatever is refused later: a shared cache counts it
+        # now; otherwise the database does, with the checks below.
+        attempt = ratelimit.attempt_in_database(ip_address=info.ip_address)
+        if attempt is None and not ratelimit.submission_allowed(ip_address=info.ip_address):
+            raise _rate_refusal()
+    try:
+        data = _without_control_characters(data)
+        if not comments_are_open(post=post):
+            raise CommentRefused("Comments are closed on this post.", code="closed")
+    except CommentRefused:
+        # Refused before its checks' query: counted on its own, and past the limit told so.
+        if attempt is not None and not attempt.count_alone():
+            raise _rate_refusal() from None
+        raise
+    try:
+        return _checked_and_saved(
+            comment=_comment_new(post=post, data=data, info=info, user=user),
+            honeypot=str(data.get(HONEYPOT_FIELD) or ""),
+            attempt=attempt,
+            client=client,
+        )
+    except CommentRefused as refusal:
+        if attempt is not None and refusal.code != "rate":
+            attempt.keep()  # Refused within the limit: it counts all the same.
+        raise
+
+
+def _checked_and_saved(*, comment, honeypot, attempt, client) -> Comment:
+    """The checks, the honeypot, the rules and Akismet, then the comment's transaction."""
+    history = NewHistory(comment)
+    detail = f"From {comment.ip_address or 'an unknown address'}"
+    history.note(Kind.SUBMITTED, detail, at=comment.created_at)
+    checks = _checks(comment=comment, attempt=attempt)
+    facts = _read(comment, {**checks, **_first_reads(comment=comment, attempt=attempt)})
+    _refuse_if_broken(facts, attempt=attempt)
+    comment.akismet_params = akismet_params(
+        comment=comment, user=comment.user, honeypot=honeypot, tags=tags_read(facts["tag_names"])
+    )
+    check = None
+    if honeypot:
+        history.move("honeypot")
+    else:
+        # Before Akismet: a comment the rules trash is never sent to it.
+        entries = {kind: facts[f"rules_{kind}"] for kind in DiscussionRule.Kind}
+        comment_rules_apply(history=history, entries=entries)
+        if comment.status == Status.PENDING and not spam_checking_is_on():
+            history.note(Kind.CHECK_SKIPPED)
+        elif comment.status == Status.PENDING:
+            check = akismet_ask_new(
+                params=comment.akismet_params, paused=facts["akismet_paused"], client=client
+            )
+    keep = check is None or akismet_answer_apply(
+        history=history, check=check, known_author=facts["known_author"]
+    )
     # One transaction, so a comment is never stored without its history.
     with transaction.atomic():
-        # Two copies sent at once (a double click) must not both pass the checks below.
-        locks.wait_for_writers_of(f"email:{data['author_email'].lower()}", f"ip:{info.ip_address}")
-        parent = _validate_submission(post=post, data=data, info=info, user=user)
-        comment = _comment_create(post=post, parent=parent, data=data, info=info, user=user)
-        if data.get(HONEYPOT_FIELD):
-            comment = comment_transition(comment=comment, move="honeypot")
-        else:
-            # Before Akismet: a comment the rules trash is never sent to it.
-            comment = comment_rules_apply(comment=comment)
-        if comment.status == Status.PENDING and not spam_checking_is_on():
-            event_record(comment=comment, kind=Kind.CHECK_SKIPPED)
-    # Akismet is asked outside the transaction that saved the comment, so a slow
-    # answer never holds the database's write lock.
-    if comment.status == Status.PENDING and spam_checking_is_on():
-        try:
-            check = comment_check_new(comment=comment, client=client)
-        except DatabaseError:
-            # The comment is saved and stays pending and unchecked: recheck_comments
-            # asks Akismet again. The visitor is told it awaits moderation, as it does.
-            logger.exception("Could not record Akismet's verdict on comment %s", comment.pk)
-        else:
-            comment = check.comment  # Dropped blatant spam ends as spam, and is deleted.
-    if comment.status == Status.PENDING:
-        held_notify_later(comment=comment)
+        # Two copies sent at once (a double click) may both have passed the checks above,
+        # so they are made again one copy at a time (SQLite runs one writer at a time; on
+        # PostgreSQL the second waits here for the sender's locks): the second sees the first.
+        locks.wait_for_writers_of(*_sender_locks(comment, attempt))
+        _refuse_if_broken(_read(comment, checks), attempt=attempt)
+        if keep:
+            comment_save_new(history=history)
+        if attempt is not None:
+            attempt.keep()
+            if facts["rate_expired"]:
+                attempt.forget_expired()
+        if check is not None:
+            alert = (facts["alert_code"] or "", facts["alert_message"] or "")
+            akismet_answer_follow_up(comment=comment, check=check, alert=alert)
+        if comment.pk and comment.status == Status.PENDING:
+            held_notify_later(comment=comment)
+    if not keep:
+        logger.info("Dropped blatant spam on post %s", comment.post_id)
     return comment
 
 
@@ -120,70 +172,11 @@ def _without_control_characters(data: Mapping) -> dict:
     return cleaned
 
 
-def _validate_submission(*, post, data, info, user) -> Comment | None:
-    if not comments_are_open(post=post):
-        raise CommentRefused("Comments are closed on this post.", code="closed")
-    parent = None
-    if data.get("parent"):
-        parent = Comment.objects.reply_targets(post).filter(pk=data["parent"]).first()
-        if parent is None:
-            raise CommentRefused(
-                "The comment you are replying to is not available. "
-                "Your comment can be posted on its own.",
-                code="parent",
-            )
-    # Before flood control: a double submit hears that its comment was already taken.
-    duplicate = (
-        Comment.objects.exclude(status=Status.TRASH)
-        .filter(
-            post=post,
-            parent=parent,
-            author_name=data["author_name"],
-            author_email__iexact=data["author_email"],
-            body=data["body"],
-        )
-        .exists()
-    )
-    if duplicate:
-        raise CommentRefused(
-            "Duplicate comment detected; it looks as though you’ve already said that!",
-            code="duplicate",
-        )
-    if not (user and user.is_staff) and settings.COMMENTS_FLOOD_SECONDS:
-        wait = _flood_wait_seconds(data=data, info=info)
-        if wait:
-            raise CommentRefused(
-                "You are posting comments too quickly. Please wait "
-                f"{wait} second{'' if wait == 1 else 's'} and try again.",
-                code="flood",
-            )
-    return parent
-
-
-def _flood_wait_seconds(*, data, info) -> int:
-    """Seconds until this sender may comment again (COMMENTS_FLOOD_SECONDS after their
-    latest comment, by email or address); 0 when they may now."""
-    now = timezone.now()
-    flood = timedelta(seconds=settings.COMMENTS_FLOOD_SECONDS)
-    same_sender = Q(author_email__iexact=data["author_email"])
-    if info.ip_address:
-        same_sender |= Q(ip_address=info.ip_address)
-    latest = (
-        Comment.objects.filter(same_sender, created_at__gte=now - flood)
-        .order_by("-created_at")
-        .values_list("created_at", flat=True)
-        .first()
-    )
-    if latest is None:
-        return 0
-    return max(math.ceil((latest + flood - now).total_seconds()), 1)
-
-
-def _comment_create(*, post, parent, data, info, user) -> Comment:
-    """Save the comment held (pending), with the first line of its history."""
-    comment = Comment(
+def _comment_new(*, post, data, info, user) -> Comment:
+    """The comment, held (pending) and not yet saved."""
+    return Comment(
         post=post,
-        parent=parent,
+        parent_id=data.get("parent") or None,
         author_name=data["author_name"],
         author_email=data["author_email"],
         author_url=data.get("author_url") or "",
@@ -194,9 +187,104 @@ def _comment_create(*, post, parent, data, info, user) -> Comment:
         referrer=info.referrer,
         created_at=timezone.now(),
     )
-    honeypot = str(data.get(HONEYPOT_FIELD) or "")
-    comment.akismet_params = akismet_params(comment=comment, user=user, honeypot=honeypot)
-    comment.save()
-    detail = f"From {info.ip_address or 'an unknown address'}"
-    event_record(comment=comment, kind=Kind.SUBMITTED, detail=detail)
-    return comment
+
+
+def _checks(*, comment: Comment, attempt: ratelimit.Attempt | None) -> dict:
+    """The checks made before Akismet and again in the comment's transaction, as
+    expressions: whether the parent may be replied to, a duplicate, the sender's latest
+    comment (flood control) and their earlier submissions (the rate limit)."""
+    exempt = comment.user is not None and comment.user.is_staff
+    checks = {
+        "parent_shown": Value(True),
+        "duplicate": Exists(
+            Comment.objects.exclude(status=Status.TRASH)
+            .filter(
+                post=comment.post_id,
+                parent=comment.parent_id,
+                author_name=comment.author_name,
+                body=comment.body,
+            )
+            .by_author(comment.author_email)
+        ),
+        "latest": Value(None, output_field=DateTimeField()),
+        "earlier": Value(0) if attempt is None else attempt.earlier(),
+    }
+    if comment.parent_id:
+        targets = Comment.objects.reply_targets(comment.post).filter(pk=comment.parent_id)
+        checks["parent_shown"] = Exists(targets)
+    if settings.COMMENTS_FLOOD_SECONDS and not exempt:
+        checks["latest"] = Subquery(_latest_from_sender(comment))
+    return checks
+
+
+def _first_reads(*, comment: Comment, attempt: ratelimit.Attempt | None) -> dict:
+    """What only the reading before Akismet needs: the discussion rules, what asking
+    Akismet needs, and whether old rate-limit rows are due to be forgotten."""
+    reads = {f"rules_{kind}": entries for kind, entries in rule_entries().items()}
+    reads |= new_check_reads(comment=comment)
+    reads["rate_expired"] = Value(False) if attempt is None else attempt.expired()
+    return reads
+
+
+def _read(comment: Comment, expressions: dict) -> dict:
+    """The values of `expressions`, in one query; CommentRefused if the post has gone."""
+    found = Post.objects.filter(pk=comment.post_id).order_by().values(**expressions)[:1]
+    if not found:
+        raise CommentRefused("Comments are closed on this post.", code="closed")
+    return found[0]
+
+
+def _latest_from_sender(comment: Comment):
+    """When the sender (by email, or address) last commented within COMMENTS_FLOOD_SECONDS."""
+    same_sender = Q(email_folded=Lower(Value(comment.author_email)))
+    if comment.ip_address:
+        same_sender |= Q(ip_address=comment.ip_address)
+    since = timezone.now() - timedelta(seconds=settings.COMMENTS_FLOOD_SECONDS)
+    return (
+        Comment.objects.alias(email_folded=Lower("author_email"))
+        .filter(same_sender, created_at__gte=since)
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+
+
+def _refuse_if_broken(facts: dict, *, attempt: ratelimit.Attempt | None) -> None:
+    """Raise CommentRefused for the first rule the submission breaks, by what was read."""
+    if attempt is not None and not attempt.allowed(facts["earlier"]):
+        raise _rate_refusal()
+    if not facts["parent_shown"]:
+        raise CommentRefused(
+            "The comment you are replying to is not available. "
+            "Your comment can be posted on its own.",
+            code="parent",
+        )
+    # Before flood control: a double submit hears that its comment was already taken.
+    if facts["duplicate"]:
+        raise CommentRefused(
+            "Duplicate comment detected; it looks as though you’ve already said that!",
+            code="duplicate",
+        )
+    if wait := _flood_wait_seconds(facts["latest"]):
+        raise CommentRefused(
+            "You are posting comments too quickly. Please wait "
+            f"{wait} second{'' if wait == 1 else 's'} and try again.",
+            code="flood",
+        )
+
+
+def _flood_wait_seconds(latest) -> int:
+    """Seconds until this sender may comment again (COMMENTS_FLOOD_SECONDS after their
+    latest comment, by email or address); 0 when they may now."""
+    if latest is None:
+        return 0
+    flood = timedelta(seconds=settings.COMMENTS_FLOOD_SECONDS)
+    return max(math.ceil((latest + flood - timezone.now()).total_seconds()), 1)
+
+
+def _sender_locks(comment: Comment, attempt: ratelimit.Attempt | None) -> list[str]:
+    keys = [f"email:{comment.author_email.lower()}", f"ip:{comment.ip_address}"]
+    return keys if attempt is None else [*keys, attempt.lock]
+
+
+def _rate_refusal() -> CommentRefused:
+    return CommentRefused(ratelimit.refusal_message(), code="rate")

@@ -54,6 +54,48 @@ def test_a_double_click_stores_the_comment_once():
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_double_click_while_akismet_answers_stores_the_comment_once(fake_akismet):
+    """Both copies pass the first checks and ask Akismet (0.2 s), before either writes
+    anything; the checks made again under the sender's locks refuse the second."""
+    fake_akismet.slow_seconds = 0.2
+    fake_akismet.set_fault("slow")
+    post = factories.make_post()
+    data = {
+        "author_name": "Patient Clicker",
+        "author_email": "patient@example.com",
+        "author_url": "",
+        "body": "Sent twice while Akismet thought.",
+        "parent": None,
+    }
+    start = threading.Barrier(2)
+    outcomes = []
+
+    def submit():
+        start.wait()
+        try:
+            services.comment_submit(
+                post=Post.objects.get(pk=post.pk),
+                data=data,
+                request_meta={"REMOTE_ADDR": "198.51.100.9"},
+            )
+            outcomes.append("stored")
+        except services.CommentRefused as refusal:
+            outcomes.append(refusal.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(outcomes) == ["duplicate", "stored"]
+    assert Comment.objects.filter(author_email="patient@example.com").count() == 1
+    assert len(fake_akismet.requests_to("comment-check")) == 2
+
+
+@pytest.mark.django_db(transaction=True)
 def test_the_rate_limit_holds_when_submissions_arrive_together(settings):
     from comments import ratelimit
 
