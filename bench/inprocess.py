@@ -114,6 +114,19 @@ def measure_conditional(client: Client, url: str, *, budget_seconds: float) -> C
     return Conditional(validators=validators, status=status, median_s=median(samples))
 
 
+def measure_rendered_against_floor(url: str, floor_url: str, *, budget_seconds: float):
+    """Median seconds of `url` rendered for every request (the page cache off, the
+    fragments kept) and of `floor_url`, the cheapest page, in turns in this process:
+    (page, floor)."""
+    client = visitor()
+    with override_settings(PAGE_CACHE=False):
+        page, floor = [], []
+        for _ in range(3):  # Interleaved, so both see the same machine.
+            page += timed(lambda: get(client, url), budget_seconds=budget_seconds / 3)
+            floor += timed(lambda: get(client, floor_url), budget_seconds=budget_seconds / 3)
+    return median(page), median(floor)
+
+
 def measure_thread_render(post, *, budget_seconds: float) -> float | None:
     """Median seconds of comments.thread.render_thread alone for `post`, all its comments
     on one page and the cache bypassed; None when its signature no longer takes `post=`

@@ -122,6 +122,12 @@ def measure_in_process(args, machine: dict[str, str]) -> report.Results:
     thread_render_s = inprocess.measure_thread_render(
         seed.commented_post(1000), budget_seconds=args.budget
     )
+    from django.urls import reverse
+
+    rendered_s, floor_s = inprocess.measure_rendered_against_floor(
+        page_urls()[report.POST_100], reverse("core:robots-txt"), budget_seconds=args.budget
+    )
+    log("Measured the 100-comment page rendered for each request, against /robots.txt.")
 
     # The fake's "slow" fault waits `slow_seconds`, then answers as Akismet would.
     fake_akismet = FakeAkismet().start()
@@ -142,6 +148,8 @@ def measure_in_process(args, machine: dict[str, str]) -> report.Results:
         pages=pages,
         thread_render_s=thread_render_s,
         thread_comments=1000,
+        rendered_s=rendered_s,
+        floor_s=floor_s,
         submission=submission,
         # timed() sends two untimed POSTs first.
         submission_posts=args.comment_posts + 2,

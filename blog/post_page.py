@@ -4,8 +4,10 @@ the post itself and the links to its neighbours, rendered once and kept in the c
 They are kept under a key made of everything they show (the post as last saved, its
 author, tags and image, its neighbours' titles and addresses, the release), all of it
 already loaded to draw the page: an edit anywhere in that makes a new key, so a kept part
-is never stale, and a page rendered for one reader (a cache miss, a visitor with cookies)
-costs the comment section and the layout rather than the whole post again.
+is never stale, and a page rendered for one reader (a visitor with cookies, staff) costs
+the comment section and the layout rather than the whole post again. A page every
+anonymous reader shares is kept whole by the page cache: keeping its parts as well would
+take cache room from other pages for nothing.
 """
 
 import hashlib
@@ -29,9 +31,10 @@ class PostPageParts:
     description: str
 
 
-def post_page_parts(post, *, previous, following) -> PostPageParts:
-    key = _parts_key(post, previous, following)
-    kept = cache.get(key)
+def post_page_parts(post, *, previous, following, keep: bool = True) -> PostPageParts:
+    """The parts of `post`'s page; kept in the cache for the next reader when `keep`."""
+    key = _parts_key(post, previous, following) if keep else None
+    kept = cache.get(key) if keep else None
     if kept is None:
         context = {
             "post": post,
@@ -44,7 +47,8 @@ def post_page_parts(post, *, previous, following) -> PostPageParts:
             render_to_string("blog/_post_article.html", context),
             post.summary_text,
         )
-        cache.set(key, kept, PARTS_SECONDS)
+        if keep:
+            cache.set(key, kept, PARTS_SECONDS)
     head, article, description = kept
     return PostPageParts(head=mark_safe(head), article=mark_safe(article), description=description)
 

@@ -23,7 +23,7 @@ from django.views.generic import (
 )
 from taggit.models import Tag
 
-from core.pagecache import public_page
+from core.pagecache import is_shared_page_request, public_page
 
 from . import stamps
 from .models import Post
@@ -200,7 +200,12 @@ class PostDetailView(BlogViewMixin, DateDetailView):
         stamps.post_page_shows(self.request, post, previous=previous_post, following=next_post)
         return super().get_context_data(
             is_preview=not post.is_published,
-            post_parts=post_page_parts(post, previous=previous_post, following=next_post),
+            post_parts=post_page_parts(
+                post,
+                previous=previous_post,
+                following=next_post,
+                keep=not is_shared_page_request(self.request),
+            ),
             **kwargs,
         )
 

@@ -113,7 +113,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files come precompressed from whitenoise, so this compresses pages only.
     # Django masks the CSRF token afresh in every response, which defeats BREACH.
-    "django.middleware.gzip.GZipMiddleware",
+    "core.middleware.FastGZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the session, auth and CSRF middleware, so a cached page costs none of them.
     "core.pagecache.SharedPageCacheMiddleware",

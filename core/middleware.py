@@ -1,17 +1,25 @@
 """Site-wide middleware: a "try again" page, not a server error, when the database is
-busy or cannot be reached; and old addresses that lead to their new ones."""
+busy or cannot be reached; old addresses that lead to their new ones; and gzip at a
+level fit for pages rendered for one reader."""
 
+import gzip
 import logging
+import re
+import secrets
 import sqlite3
 from enum import StrEnum
 
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponsePermanentRedirect
+from django.middleware.gzip import GZipMiddleware
 from django.template.loader import render_to_string
+from django.utils.cache import patch_vary_headers
 
 from .redirects import query_address, redirect_target
 
 logger = logging.getLogger(__name__)
+
+GZIP_ACCEPTED = re.compile(r"\bgzip\b")
 
 # What the 503 page asks browsers and crawlers to wait before trying again.
 BUSY_RETRY_AFTER_SECONDS = 5
@@ -121,3 +129,44 @@ class RedirectFallbackMiddleware:
         if keep_query and (query := request.META.get("QUERY_STRING", "")):
             target += ("&" if "?" in target else "?") + query
         return HttpResponsePermanentRedirect(target)
+
+
+class FastGZipMiddleware(GZipMiddleware):
+    """Django's GZipMiddleware, compressing a page rendered for one reader at a fast level.
+
+    Such a page is sent once: at zlib's level 1 a 70 kB post page compresses in a third
+    of the time of Django's level 6, for some 15% more bytes. Pages kept for many readers
+    are compressed once, at level 6, by the page cache (core.pagecache.store), and leave
+    here untouched. As Django does against BREACH, random bytes go into the gzip header
+    of every page, so a secret in it (a CSRF token) cannot be guessed from its length.
+    """
+
+    compress_level = 1
+
+    def process_response(self, request, response):
+        if response.streaming:
+            return super().process_response(request, response)
+        if len(response.content) < 200 or response.has_header("Content-Encoding"):
+            return response
+        patch_vary_headers(response, ("Accept-Encoding",))
+        if not GZIP_ACCEPTED.search(request.headers.get("accept-encoding", "")):
+            return response
+        compressed = _compress_padded(response.content, self.compress_level, self.max_random_bytes)
+        if len(compressed) >= len(response.content):
+            return response
+        response.content = compressed
+        response.headers["Content-Length"] = str(len(compressed))
+        etag = response.get("ETag")
+        if etag and etag.startswith('"'):  # A strong ETag cannot name other bytes.
+            response.headers["ETag"] = f"W/{etag}"
+        response.headers["Content-Encoding"] = "gzip"
+        return response
+
+
+def _compress_padded(content: bytes, level: int, max_random_bytes: int) -> bytes:
+    """gzip at `level`, with a random-length file name in the header (RFC 1952's FNAME)."""
+    compressed = gzip.compress(content, compresslevel=level, mtime=0)
+    header = bytearray(compressed[:10])
+    header[3] |= gzip.FNAME
+    name = secrets.token_hex(max_random_bytes // 2)[: secrets.randbelow(max_random_bytes) + 1]
+    return bytes(header) + name.encode() + b"\x00" + compressed[10:]

@@ -45,6 +45,24 @@ def test_pages_are_gzipped_for_browsers_that_accept_it_and_still_revalidate(clie
     assert again.status_code == 304
 
 
+@pytest.mark.django_db
+def test_a_page_rendered_for_one_reader_is_gzipped_with_a_header_of_random_length(client):
+    post = factories.make_post(body="A paragraph worth compressing. " * 200)
+    url = post.get_absolute_url()
+    # A remembered name makes the page this reader's own: rendered for them, not shared.
+    client.cookies["comment_author"] = "Ada"
+    lengths = set()
+    for _ in range(5):
+        response = client.get(url, headers={"accept-encoding": "gzip"})
+        assert response["Content-Encoding"] == "gzip"
+        assert int(response["Content-Length"]) == len(response.content)
+        assert b"A paragraph worth compressing." in gzip.decompress(response.content)
+        assert "Accept-Encoding" in response["Vary"]
+        lengths.add(len(response.content))
+    # The CSRF token is masked afresh, and the header's file name varies, each time.
+    assert len(lengths) > 1
+
+
 def test_gunicorn_config_runs_threaded_workers_from_the_environment():
     code = (
         "import runpy, json; c = runpy.run_path('gunicorn.conf.py');"
