@@ -4,16 +4,21 @@ Used by the template tag on the post page and by the comment view when it shows 
 again with the visitor's text.
 """
 
+import hashlib
 from functools import cache
 from urllib.parse import unquote
 
 from django.conf import settings
+from django.core.cache import cache as cache_backend
 from django.http import Http404
+from django.middleware.csp import get_nonce
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from blog.models import Post
+from core.pagecache import release_id
 
 from . import pages, services
 from .cookies import AUTHOR_COOKIES, PENDING_SESSION_KEY
@@ -40,6 +45,8 @@ def comment_section_context(request, post: Post, *, form: CommentForm | None = N
             initial["parent"] = reply_to.pk
         form = CommentForm(initial=initial)
     return {
+        # Nothing in it is this visitor's own: no held comment, no form filled in.
+        "same_for_everyone": not (own_pending or form.is_bound or form.initial or reply_to),
         "post": post,
         "thread_html": thread.html,
         "approved_count": thread.approved_count,
@@ -55,6 +62,56 @@ def comment_section_context(request, post: Post, *, form: CommentForm | None = N
         "feed_url": post_comments_feed_url(post),
         "blank_fields_html": "" if form.is_bound or form.initial else blank_form_fields_html(),
     }
+
+
+# The section as most readers see it is kept, with these in place of the visitor's CSRF
+# token and CSP nonce, which are put in for each page: rendering it was a sixth of a
+# post page rendered for one reader.
+SECTION_TEMPLATE = "comments/_section.html"
+SECTION_SECONDS = 24 * 60 * 60
+TOKEN_STAND_IN = "comment-section-csrf-token"
+NONCE_STAND_IN = "comment-section-csp-nonce"
+
+
+def comment_section_html(request, post: Post) -> str:
+    """The comment section of `post`'s page as this visitor sees it."""
+    context = comment_section_context(request, post)
+    kept_for_everyone = context.pop("same_for_everyone")
+    key = _section_key(context) if kept_for_everyone else None
+    html = cache_backend.get(key) if key else None
+    if html is None:
+        context |= {"csrf_token": TOKEN_STAND_IN, "csp_nonce": NONCE_STAND_IN}
+        html = render_to_string(SECTION_TEMPLATE, context)
+        if key:
+            cache_backend.set(key, html, SECTION_SECONDS)
+    # Asked for only when the section has a form: asking sets the CSRF cookie, and puts
+    # the nonce in the page's policy.
+    if TOKEN_STAND_IN in html:
+        html = html.replace(TOKEN_STAND_IN, get_token(request) if request is not None else "")
+    if NONCE_STAND_IN in html:
+        # str() makes it: a nonce is false until then.
+        nonce = get_nonce(request) if request is not None else None
+        html = html.replace(NONCE_STAND_IN, "" if nonce is None else str(nonce))
+    return mark_safe(html)
+
+
+def _section_key(context: dict) -> str:
+    """A key made of everything the section shows (the form is the blank one)."""
+    post = context["post"]
+    shown = [
+        release_id(),
+        post.pk,
+        post.title,
+        hashlib.blake2b(context["thread_html"].encode(), digest_size=16).hexdigest(),
+        [(mention.pk, mention.updated_at.isoformat()) for mention in context["mentions"]],
+        *(
+            (name, value)
+            for name, value in sorted(context.items())
+            if name not in {"post", "thread_html", "mentions", "form"}
+        ),
+    ]
+    digest = hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
+    return f"comments:section:{post.pk}:{digest}"
 
 
 def _initial_author(request) -> dict:

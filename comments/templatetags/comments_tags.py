@@ -2,12 +2,11 @@
 
 from django import template
 from django.db.models import Count
-from django.template.loader import render_to_string
 from django.utils.html import format_html
 
 from comments.feeds import post_comments_feed_url
 from comments.models import Comment
-from comments.section import comment_section_context
+from comments.section import comment_section_html
 from comments.services import comments_are_open
 
 register = template.Library()
@@ -16,10 +15,7 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def comment_section(context, post):
     """The thread of approved comments and the reply form, for the post page."""
-    request = context.get("request")
-    return render_to_string(
-        "comments/_section.html", comment_section_context(request, post), request=request
-    )
+    return comment_section_html(context.get("request"), post)
 
 
 @register.simple_tag
