@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from blog.models import Post
-from core.pagecache import release_id
+from core.pagecache import is_shared_page_request, release_id
 
 from . import pages, services
 from .cookies import AUTHOR_COOKIES, PENDING_SESSION_KEY
@@ -64,9 +64,9 @@ def comment_section_context(request, post: Post, *, form: CommentForm | None = N
     }
 
 
-# The section as most readers see it is kept, with these in place of the visitor's CSRF
-# token and CSP nonce, which are put in for each page: rendering it was a sixth of a
-# post page rendered for one reader.
+# The section as most readers see it is kept for the pages rendered for one reader, with
+# these in place of the visitor's CSRF token and CSP nonce, which are put in for each
+# page: rendering it was a sixth of such a page.
 SECTION_TEMPLATE = "comments/_section.html"
 SECTION_SECONDS = 24 * 60 * 60
 TOKEN_STAND_IN = "comment-section-csrf-token"
@@ -76,8 +76,12 @@ NONCE_STAND_IN = "comment-section-csp-nonce"
 def comment_section_html(request, post: Post) -> str:
     """The comment section of `post`'s page as this visitor sees it."""
     context = comment_section_context(request, post)
-    kept_for_everyone = context.pop("same_for_everyone")
-    key = _section_key(context) if kept_for_everyone else None
+    # A page every anonymous reader shares is kept whole by the page cache: keeping its
+    # section as well would only take cache room from other pages.
+    keep = context.pop("same_for_everyone") and not (
+        request is not None and is_shared_page_request(request)
+    )
+    key = _section_key(context) if keep else None
     html = cache_backend.get(key) if key else None
     if html is None:
         context |= {"csrf_token": TOKEN_STAND_IN, "csp_nonce": NONCE_STAND_IN}

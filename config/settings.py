@@ -198,8 +198,8 @@ if REDIS_URL:
         }
     }
 else:
-    # Each process's own memory. A post's page takes two entries (the page and its
-    # thread), so Django's default of 300 would keep only the busiest 150 posts.
+    # Each process's own memory. A post's page takes two entries or more (the page and
+    # its thread), so Django's default of 300 would keep only the busiest 150 posts.
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
