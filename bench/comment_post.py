@@ -65,37 +65,19 @@ def _measure(post, fake_akismet, delay_s: float, posts: int) -> dict:
     from django.db import connection
     from django.test import override_settings
     from django.test.utils import CaptureQueriesContext
-    from django.urls import reverse
 
     from tests.fake_akismet import VALID_KEY
     from tests.statements import cost
 
-    from .inprocess import HOST, visitor
+    from .inprocess import comment_poster, visitor
     from .timing import percentile, timed
 
     fake_akismet.reset()
     fake_akismet.slow_seconds = delay_s
     fake_akismet.set_fault("slow" if delay_s else None)
-    url = reverse("comments:post-comment", args=[post.pk])
-    referrer = f"http://{HOST}{post.get_absolute_url()}"
+    # One returning visitor: the session the first comment started.
     numbers = count(int(delay_s * 1_000_000) + 1)
-    client = visitor()  # One returning visitor: the session the first comment started.
-
-    def submit():
-        number = next(numbers)
-        response = client.post(
-            url,
-            {
-                "author_name": f"Bench visitor {number}",
-                "author_email": f"visitor{number}@example.com",
-                "body": f"Comment {number} from the benchmark: https://example.org/{number}",
-            },
-            REMOTE_ADDR=f"10.{number // 65536 % 256}.{number // 256 % 256}.{number % 256}",
-            HTTP_USER_AGENT="Mozilla/5.0 (benchmark)",
-            HTTP_REFERER=referrer,
-        )
-        if response.status_code != 302:
-            raise RuntimeError(f"POST {url} answered {response.status_code}, not a redirect")
+    submit = comment_poster(visitor(), post, numbers, new_visitor_each_time=False)
 
     with override_settings(AKISMET_API_KEY=VALID_KEY, AKISMET_API_URL=fake_akismet.url):
         submit()

@@ -156,21 +156,19 @@ class Submission:
         return percentile(self.samples_s, 99)
 
 
-def measure_comment_submission(post, fake_akismet, *, requests: int) -> Submission:
-    """POST `requests` new comments to `post`, each from a new address and email, with
-    spam checking on against `fake_akismet`; time each POST up to its redirect."""
+def comment_poster(client: Client, post, numbers, *, new_visitor_each_time: bool):
+    """A function that POSTs one new comment to `post` through `client`, from a new
+    address and email each time (numbered from `numbers`), so flood control accepts
+    every one; anything but the redirect stops the benchmark."""
     from django.urls import reverse
-
-    from tests.fake_akismet import VALID_KEY
 
     url = reverse("comments:post-comment", args=[post.pk])
     referrer = f"http://{HOST}{post.get_absolute_url()}"
-    numbers = count(1)
-    client = visitor()
 
     def submit():
         number = next(numbers)
-        client.cookies.clear()
+        if new_visitor_each_time:
+            client.cookies.clear()
         response = client.post(
             url,
             {
@@ -178,13 +176,23 @@ def measure_comment_submission(post, fake_akismet, *, requests: int) -> Submissi
                 "author_email": f"visitor{number}@example.com",
                 "body": f"Comment {number} from the benchmark: https://example.org/{number}",
             },
-            # A new address and email each time, so flood control accepts every one.
             REMOTE_ADDR=f"10.{number // 65536 % 256}.{number // 256 % 256}.{number % 256}",
             HTTP_USER_AGENT="Mozilla/5.0 (benchmark)",
             HTTP_REFERER=referrer,
         )
         if response.status_code != 302:
             raise RuntimeError(f"POST {url} answered {response.status_code}, not a redirect")
+
+    return submit
+
+
+def measure_comment_submission(post, fake_akismet, *, requests: int) -> Submission:
+    """POST `requests` new comments to `post`, each from a new address and email, with
+    spam checking on against `fake_akismet`; time each POST up to its redirect."""
+
+    from tests.fake_akismet import VALID_KEY
+
+    submit = comment_poster(visitor(), post, count(1), new_visitor_each_time=True)
 
     checks_before = len(fake_akismet.requests_to("comment-check"))
     with override_settings(AKISMET_API_KEY=VALID_KEY, AKISMET_API_URL=fake_akismet.url):

@@ -16,16 +16,9 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_double_click_stores_the_comment_once():
-    post = factories.make_post()
-    data = {
-        "author_name": "Quick Clicker",
-        "author_email": "clicker@example.com",
-        "author_url": "",
-        "body": "Sent twice by a double click.",
-        "parent": None,
-    }
+def submitted_twice_at_once(post, data, *, ip_address) -> list[str]:
+    """Send `data` to the pipeline from two threads at the same moment, as a double click
+    does; each one's outcome: "stored" or the refusal's code."""
     start = threading.Barrier(2)
     outcomes = []
 
@@ -35,7 +28,7 @@ def test_a_double_click_stores_the_comment_once():
             services.comment_submit(
                 post=Post.objects.get(pk=post.pk),
                 data=data,
-                request_meta={"REMOTE_ADDR": "198.51.100.7"},
+                request_meta={"REMOTE_ADDR": ip_address},
             )
             outcomes.append("stored")
         except services.CommentRefused as refusal:
@@ -48,6 +41,20 @@ def test_a_double_click_stores_the_comment_once():
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
+    return outcomes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_click_stores_the_comment_once():
+    post = factories.make_post()
+    data = {
+        "author_name": "Quick Clicker",
+        "author_email": "clicker@example.com",
+        "author_url": "",
+        "body": "Sent twice by a double click.",
+        "parent": None,
+    }
+    outcomes = submitted_twice_at_once(post, data, ip_address="198.51.100.7")
 
     assert sorted(outcomes) == ["duplicate", "stored"]
     assert Comment.objects.filter(author_email="clicker@example.com").count() == 1
@@ -67,28 +74,7 @@ def test_a_double_click_while_akismet_answers_stores_the_comment_once(fake_akism
         "body": "Sent twice while Akismet thought.",
         "parent": None,
     }
-    start = threading.Barrier(2)
-    outcomes = []
-
-    def submit():
-        start.wait()
-        try:
-            services.comment_submit(
-                post=Post.objects.get(pk=post.pk),
-                data=data,
-                request_meta={"REMOTE_ADDR": "198.51.100.9"},
-            )
-            outcomes.append("stored")
-        except services.CommentRefused as refusal:
-            outcomes.append(refusal.code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=submit) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    outcomes = submitted_twice_at_once(post, data, ip_address="198.51.100.9")
 
     assert sorted(outcomes) == ["duplicate", "stored"]
     assert Comment.objects.filter(author_email="patient@example.com").count() == 1
