@@ -76,19 +76,24 @@ class PostQuerySet(models.QuerySet):
             "AND p.published_at < %s AND p.published_at <= %s LIMIT 1"
         )
         params = [slug, Post.Status.PUBLISHED, adapt(start), adapt(end), adapt(timezone.now())]
-        found = next(iter(self.model.objects.raw(sql, params)), None)
-        if found is None:
-            return None
-        values = [getattr(found, f"author_{index}") for index in range(len(author_fields))]
-        found.author = user_model.from_db(self.db, author_fields, values)
-        tags = list(
-            Tag.objects.raw(
+        connection = connections[self.db]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+            if row is None:
+                return None
+            post_fields = Post._meta.concrete_fields
+            # Each column as the ORM would read it: SQLite's text dates become datetimes.
+            values = _from_db_values(post_fields, row, connection)
+            found = Post.from_db(self.db, [field.attname for field in post_fields], values)
+            found.author = user_model.from_db(self.db, author_fields, row[len(post_fields) :])
+            cursor.execute(
                 f"SELECT t.id, t.name, t.slug FROM {Tag._meta.db_table} t "
                 f"JOIN {TaggedItem._meta.db_table} i ON i.tag_id = t.id "
                 "WHERE i.object_id = %s AND i.content_type_id = %s ORDER BY i.id",
                 [found.pk, ContentType.objects.get_for_model(Post).pk],
             )
-        )
+            tags = [Tag.from_db(self.db, ["id", "name", "slug"], tag) for tag in cursor]
         # As prefetch_related("tags") leaves them, so `post.tags.all` reads no more.
         prefetched = Tag.objects.none()
         prefetched._result_cache, prefetched._prefetch_done = tags, True
@@ -119,7 +124,16 @@ class PostQuerySet(models.QuerySet):
         now, published_at = adapt(timezone.now()), adapt(post.published_at)
         status = Post.Status.PUBLISHED
         params = [0, status, now, published_at, 1, status, now, published_at]
-        found = {neighbour.side: neighbour for neighbour in self.model.objects.raw(sql, params)}
+        connection = connections[self.db]
+        link_fields = [Post._meta.get_field(name) for name in ("id", "title", "slug")]
+        link_fields.append(Post._meta.get_field("published_at"))
+        names = [field.attname for field in link_fields]
+        found = {}
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for *values, side in cursor:
+                values = _from_db_values(link_fields, values, connection)
+                found[side] = Post.from_db(self.db, names, values)
         return found.get(0), found.get(1)
 
     def search(self, query: str) -> "PostQuerySet":
@@ -133,6 +147,35 @@ class PostQuerySet(models.QuerySet):
                 | models.Q(excerpt__icontains=term)
             )
         return matches
+
+
+def _from_db_values(fields, row, connection) -> list:
+    """The values of `row`, read by a cursor from `fields`' columns, as a queryset would
+    give them (SQLite's text dates become datetimes)."""
+    return [
+        _convert(value, field.cached_col, connection, _converters(connection.alias, field))
+        for field, value in zip(fields, row, strict=False)
+    ]
+
+
+def _convert(value, column, connection, converters):
+    for converter in converters:
+        value = converter(value, column, connection)
+    return value
+
+
+_converters_of: dict = {}
+
+
+def _converters(alias: str, field) -> list:
+    """`field`'s converters on database `alias`, found once per process."""
+    key = (alias, field)
+    if key not in _converters_of:
+        connection = connections[alias]
+        column = field.cached_col
+        converters = connection.ops.get_db_converters(column)
+        _converters_of[key] = converters + column.get_db_converters(connection)
+    return _converters_of[key]
 
 
 class Post(models.Model):

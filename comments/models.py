@@ -336,6 +336,12 @@ class CommentEvent(models.Model):
         DETAILS_PURGED = "details-purged", "IP address, browser and referrer deleted"
         ERASED = "erased", "Personal data erased on request"
         IMPORTED = "imported", "Imported"
+        # Readers' reports (comments/reports.py).
+        REPORTS_HELD = "reports-held", "Taken back into the queue after readers' reports"
+        REPORTS_DISMISSED = "reports-dismissed", "Readers' reports dismissed; comment kept"
+        # The author's own changes within the edit window (comments/editing.py).
+        EDITED = "edited", "Edited by its author"
+        AUTHOR_DELETED = "author-deleted", "Deleted by its author"
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind)

@@ -25,17 +25,21 @@ from .cookies import AUTHOR_COOKIES, PENDING_SESSION_KEY
 from .feeds import post_comments_feed_url
 from .forms import CommentForm
 from .models import Comment
-from .thread import post_mentions, render_thread
+from .thread import post_mentions, render_thread, shared_thread_key, thread_state
 
 
-def comment_section_context(request, post: Post, *, form: CommentForm | None = None) -> dict:
-    """What the comment section of `post`'s page shows to this visitor."""
-    session = getattr(request, "session", None)
-    own_pending = session.get(PENDING_SESSION_KEY, []) if session is not None else []
+def comment_section_context(
+    request, post: Post, *, form: CommentForm | None = None, state: dict | None = None
+) -> dict:
+    """What the comment section of `post`'s page shows to this visitor; `state` is the
+    thread's (thread.thread_state), when the caller has read it already."""
+    own_pending = _own_pending_ids(request)
     is_open = services.comments_are_open(post=post)
     reply_to = _reply_target(request, post, form)
     page = _page_shown(request, form, reply_to)
-    thread = render_thread(post=post, own_pending_ids=own_pending, can_reply=is_open, page=page)
+    thread = render_thread(
+        post=post, own_pending_ids=own_pending, can_reply=is_open, page=page, state=state
+    )
     if page > thread.page_count:
         raise Http404("No such page of comments.")
     post_url = post.get_absolute_url()
@@ -45,8 +49,6 @@ def comment_section_context(request, post: Post, *, form: CommentForm | None = N
             initial["parent"] = reply_to.pk
         form = CommentForm(initial=initial)
     return {
-        # Nothing in it is this visitor's own: no held comment, no form filled in.
-        "same_for_everyone": not (own_pending or form.is_bound or form.initial or reply_to),
         "post": post,
         "thread_html": thread.html,
         "approved_count": thread.approved_count,
@@ -75,15 +77,15 @@ NONCE_STAND_IN = "comment-section-csp-nonce"
 
 def comment_section_html(request, post: Post) -> str:
     """The comment section of `post`'s page as this visitor sees it."""
-    context = comment_section_context(request, post)
-    # A page every anonymous reader shares is kept whole by the page cache: keeping its
-    # section as well would only take cache room from other pages.
-    keep = context.pop("same_for_everyone") and not (
-        request is not None and is_shared_page_request(request)
-    )
-    key = _section_key(context) if keep else None
+    key = state = None
+    if _kept_for(request):
+        state = thread_state(post_id=post.pk)
+        key = _section_key(request, post, state)
+    # Looked up before anything else is read: the thread's own cache entry, its mentions
+    # and the form are needed only to render the section again.
     html = cache_backend.get(key) if key else None
     if html is None:
+        context = comment_section_context(request, post, state=state)
         context |= {"csrf_token": TOKEN_STAND_IN, "csp_nonce": NONCE_STAND_IN}
         html = render_to_string(SECTION_TEMPLATE, context)
         if key:
@@ -99,23 +101,42 @@ def comment_section_html(request, post: Post) -> str:
     return mark_safe(html)
 
 
-def _section_key(context: dict) -> str:
-    """A key made of everything the section shows (the form is the blank one)."""
-    post = context["post"]
+def _kept_for(request) -> bool:
+    """Whether this visitor sees the section most readers see (nothing of their own in it:
+    no held comment, no reply chosen, no name remembered), on a page rendered for them
+    alone. A page every anonymous reader shares is kept whole by the page cache: keeping
+    its section as well would only take cache room from other pages."""
+    return (
+        request is not None
+        and not is_shared_page_request(request)
+        and not _own_pending_ids(request)
+        and not request.GET.get("replytocom")
+        and not _initial_author(request)
+    )
+
+
+def _section_key(request, post: Post, state: dict) -> str:
+    """A key made of everything the section most readers see shows: the post's title and
+    address, its thread (whose state covers its mentions too, which are comments), the
+    page asked for, and the settings that shape it. A page past the last raises Http404
+    here, unkept, when it is rendered."""
+    is_open = services.comments_are_open(post=post)
+    page = pages.requested_page(request)
     shown = [
         release_id(),
-        post.pk,
         post.title,
-        hashlib.blake2b(context["thread_html"].encode(), digest_size=16).hexdigest(),
-        [(mention.pk, mention.updated_at.isoformat()) for mention in context["mentions"]],
-        *(
-            (name, value)
-            for name, value in sorted(context.items())
-            if name not in {"post", "thread_html", "mentions", "form"}
-        ),
+        post.get_absolute_url(),
+        shared_thread_key(post_id=post.pk, state=state, can_reply=is_open, page=page),
+        state["mentions"],
+        services.spam_checking_is_on(),
     ]
     digest = hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
     return f"comments:section:{post.pk}:{digest}"
+
+
+def _own_pending_ids(request) -> list:
+    session = getattr(request, "session", None)
+    return session.get(PENDING_SESSION_KEY, []) if session is not None else []
 
 
 def _initial_author(request) -> dict:

@@ -95,7 +95,12 @@ def build_thread(comments: Iterable, *, max_depth: int | None = None) -> list[Th
 
 
 def render_thread(
-    *, post: Post, own_pending_ids: Iterable[int] = (), can_reply: bool = True, page: int = 1
+    *,
+    post: Post,
+    own_pending_ids: Iterable[int] = (),
+    can_reply: bool = True,
+    page: int = 1,
+    state: dict | None = None,
 ) -> RenderedThread:
     """The HTML of page `page` of `post`'s thread as this visitor sees it.
 
@@ -103,9 +108,9 @@ def render_thread(
     and is cached, page by page. Its key holds the count and latest change of the post's
     comments, so any new, edited, moderated or deleted comment makes a new key: nothing
     is stale. A visitor with a comment of their own still held sees a thread made for
-    them alone.
+    them alone. `state` is thread_state()'s answer, when the caller has it already.
     """
-    state = thread_state(post_id=post.pk)
+    state = state or thread_state(post_id=post.pk)
     own_ids = [pk for pk in own_pending_ids if isinstance(pk, int)]
     if own_ids:
         thread = _render(thread_comments(post=post, own_pending_ids=own_ids), can_reply, page)
@@ -113,12 +118,7 @@ def render_thread(
         return thread
     if not state["approved"]:
         return RenderedThread(html="", approved_count=0, mention_count=state["mentions"])
-    changed = state["changed_at"].timestamp() if state["changed_at"] else 0
-    key = (
-        f"comments:thread:v{THREAD_MARKUP_VERSION}:{post.pk}:{state['total']}:"
-        f"{state['approved']}:{changed}:{settings.COMMENTS_THREAD_DEPTH}:{int(can_reply)}:"
-        f"{settings.COMMENTS_ORDER}:{pages.per_page()}:{page}"
-    )
+    key = shared_thread_key(post_id=post.pk, state=state, can_reply=can_reply, page=page)
     cached = cache.get(key)
     if cached is None:
         thread = _render(thread_comments(post=post), can_reply, page)
@@ -132,6 +132,17 @@ def render_thread(
         approved_count=state["approved"],
         mention_count=state["mentions"],
         page_count=page_count,
+    )
+
+
+def shared_thread_key(*, post_id: int, state: dict, can_reply: bool, page: int) -> str:
+    """The cache key of page `page` of the thread most readers see: everything it shows
+    and every setting that shapes it."""
+    changed = state["changed_at"].timestamp() if state["changed_at"] else 0
+    return (
+        f"comments:thread:v{THREAD_MARKUP_VERSION}:{post_id}:{state['total']}:"
+        f"{state['approved']}:{changed}:{settings.COMMENTS_THREAD_DEPTH}:{int(can_reply)}:"
+        f"{settings.COMMENTS_ORDER}:{pages.per_page()}:{page}"
     )
 
 
