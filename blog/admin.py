@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import path, reverse
@@ -13,10 +13,10 @@ from taggit.models import Tag
 
 from core.admin_guard import GuardedAdminMixin
 
-from . import publishing, stamps
+from . import likes, publishing, stamps
 from .admin_revisions import RevisionsAdminMixin
 from .forms import PREFILLED_FIELDS, PostAdminForm
-from .models import Post
+from .models import Like, Post
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -49,6 +49,7 @@ class PostAdmin(RevisionsAdminMixin, GuardedAdminMixin, admin.ModelAdmin):
         "published_at",
         "author",
         "tag_list",
+        "likes_link",
         "view_link",
     ]
     list_filter = [StatusFilter, "tags", "published_at", "author"]
@@ -57,7 +58,7 @@ class PostAdmin(RevisionsAdminMixin, GuardedAdminMixin, admin.ModelAdmin):
     list_select_related = ["author"]
     list_per_page = 50
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["post_state", "preview_link", "created_at", "updated_at"]
+    readonly_fields = ["post_state", "preview_link", "created_at", "updated_at", "likes_link"]
 
     # The editor's script and styles: live preview, paste as Markdown, growing text
     # areas, the form kept in the browser, the Publish button's label.
@@ -86,6 +87,7 @@ class PostAdmin(RevisionsAdminMixin, GuardedAdminMixin, admin.ModelAdmin):
                     "author",
                     "tags",
                     "comments_open",
+                    "likes_link",
                     "image",
                     "image_alt",
                     ("created_at", "updated_at"),
@@ -233,6 +235,15 @@ class PostAdmin(RevisionsAdminMixin, GuardedAdminMixin, admin.ModelAdmin):
     def post_type(self, post):
         return "Link post" if post.is_link_post else "Article"
 
+    @admin.display(description="likes", ordering="like_count")
+    def likes_link(self, post):
+        """The count, linking to the likes themselves (for removing a burst)."""
+        if not post.pk or not post.like_count:
+            return "0"
+        url = reverse("admin:blog_like_changelist", current_app=self.admin_site.name)
+        label = ngettext("%d like", "%d likes", post.like_count) % post.like_count
+        return format_html('<a href="{}?post__id__exact={}">{}</a>', url, post.pk, label)
+
     @admin.display(description="on the site")
     def view_link(self, post):
         label = "View" if post.is_published else "Preview"
@@ -286,6 +297,96 @@ class PostAdmin(RevisionsAdminMixin, GuardedAdminMixin, admin.ModelAdmin):
         )
         stamps.posts_changed_in_bulk()
         message = ngettext("%d post unpublished.", "%d posts unpublished.", updated) % updated
+        self.message_user(request, message, messages.SUCCESS)
+
+
+class BusyAddressFilter(admin.SimpleListFilter):
+    """The addresses (hashed) that liked most in the last days: a burst shows at the top."""
+
+    title = "address (hashed)"
+    parameter_name = "address"
+    SHOWN = 10
+
+    def lookups(self, request, model_admin):
+        busiest = (
+            Like.objects.exclude(address_hash="")
+            .order_by()
+            .values_list("address_hash")
+            .annotate(count=Count("pk"))
+            .order_by("-count", "address_hash")[: self.SHOWN]
+        )
+        return [(hashed, f"{hashed[:10]}… ({count})") for hashed, count in busiest]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(address_hash=self.value())
+        return queryset
+
+
+@admin.register(Like)
+class LikeAdmin(GuardedAdminMixin, admin.ModelAdmin):
+    """Likes, for removing a burst from one address: filter by the address, select, and
+    remove them; the posts' counts and pages follow (blog.likes)."""
+
+    list_display = ["created_at", "post", "address", "browser"]
+    list_filter = [BusyAddressFilter, ("post", admin.RelatedOnlyFieldListFilter), "created_at"]
+    list_select_related = ["post"]
+    date_hierarchy = "created_at"
+    list_per_page = 100
+    actions = ["remove_likes", "remove_from_addresses"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request, action_location=admin.ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location=action_location)
+        actions.pop("delete_selected", None)  # It would leave the counts wrong.
+        return actions
+
+    def delete_model(self, request, obj):
+        likes.likes_remove(likes=[obj])
+
+    def delete_queryset(self, request, queryset):
+        likes.likes_remove(likes=queryset)
+
+    @admin.display(description="address (hashed)", ordering="address_hash")
+    def address(self, like):
+        if not like.address_hash:
+            return "forgotten"
+        url = reverse("admin:blog_like_changelist", current_app=self.admin_site.name)
+        return format_html(
+            '<a href="{}?address={}" title="Every like from this address">{}…</a>',
+            url,
+            like.address_hash,
+            like.address_hash[:10],
+        )
+
+    @admin.display(description="browser")
+    def browser(self, like):
+        return f"{like.browser_id[:8]}…"
+
+    @admin.action(description="Remove the selected likes", permissions=["delete"])
+    def remove_likes(self, request, queryset):
+        removed = likes.likes_remove(likes=queryset)
+        message = ngettext("%d like removed.", "%d likes removed.", removed) % removed
+        self.message_user(request, message, messages.SUCCESS)
+
+    @admin.action(
+        description="Remove every like from the selected likes’ addresses", permissions=["delete"]
+    )
+    def remove_from_addresses(self, request, queryset):
+        removed = likes.likes_remove(likes=likes.likes_from_addresses(likes=queryset))
+        message = (
+            ngettext(
+                "%d like from those addresses removed.",
+                "%d likes from those addresses removed.",
+                removed,
+            )
+            % removed
+        )
         self.message_user(request, message, messages.SUCCESS)
 
 

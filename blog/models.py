@@ -243,6 +243,9 @@ class Post(models.Model):
     excerpt_html = models.TextField(editable=False, blank=True)
     # The words of both, without markup: what the full-text index holds (blog.search).
     search_text = models.TextField(editable=False, blank=True)
+    # How many browsers like the post, counted again with each like (blog.likes): read
+    # with the post, so its page costs no query for it.
+    like_count = models.PositiveIntegerField("likes", default=0, editable=False)
 
     objects = PostQuerySet.as_manager()
 
@@ -287,6 +290,14 @@ class Post(models.Model):
         update_fields = kwargs.get("update_fields")
         if update_fields is None:
             self.render_html()
+            if not self._state.adding and not kwargs.get("force_insert"):
+                # Every column but the likes, which blog.likes counts in their own
+                # transaction: an editor's save must not write back the count it read.
+                kwargs["update_fields"] = [
+                    field.attname
+                    for field in self._meta.concrete_fields
+                    if not field.primary_key and field.attname != "like_count"
+                ]
         elif {"body", "excerpt"} & set(update_fields):
             self.render_html()
             kwargs["update_fields"] = {*update_fields, "body_html", "excerpt_html", "search_text"}
@@ -388,3 +399,35 @@ class PostRevision(models.Model):
 
     def __str__(self):
         return f"{self.post} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Like(models.Model):
+    """One browser's like of a post, with no account: one per browser per post, pressed
+    again to take it back (blog.likes has the rules)."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="likes")
+    # A random id the browser keeps in a signed cookie; it says nothing about the reader.
+    browser_id = models.CharField(max_length=32)
+    # A keyed hash of the reader's address, for the per-address limit and for removing a
+    # burst; emptied after BLOG_LIKES_ADDRESS_DAYS.
+    address_hash = models.CharField(max_length=32, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "browser_id"], name="like_once_per_browser")
+        ]
+        indexes = [
+            # The per-address limit, and a moderator's view of one address.
+            models.Index(fields=["address_hash", "created_at"], name="like_address_recent"),
+            # The purge of old addresses: only the likes that still hold one.
+            models.Index(
+                fields=["created_at"],
+                condition=~models.Q(address_hash=""),
+                name="like_address_kept",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Like of {self.post_id} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -5,6 +5,8 @@ The keys:
 - `post:<id>`: the post's own page (its text, tags, comments and their count). Lists
   depend on it for each post they show, as they show its comment count;
 - `post-link:<id>`: the post as its neighbours' pages link to it (title and address);
+- `post-likes:<id>`: how many like the post, which its own page alone shows, so a like
+  renews that page and leaves the lists and every other page in the cache (blog.likes);
 - `posts`: which posts the lists and feeds hold, and what they show of them.
 
 Post.save calls `post_changed` for every save; a post's tags are set after it, in the
@@ -28,12 +30,18 @@ def post_link_key(post_id: int) -> str:
     return f"post-link:{post_id}"
 
 
+def post_likes_key(post_id: int) -> str:
+    return f"post-likes:{post_id}"
+
+
 def post_page_shows(request, post, *, previous, following) -> None:
-    """A post's page shows the post, and its neighbours' titles and addresses. The newest
-    post's page would link to a post scheduled after it as soon as that goes live, with no
-    save to say so: it shows which posts are listed, whose key that moment renews."""
+    """A post's page shows the post, its likes, and its neighbours' titles and addresses.
+    The newest post's page would link to a post scheduled after it as soon as that goes
+    live, with no save to say so: it shows which posts are listed, whose key that moment
+    renews."""
     neighbours = [neighbour for neighbour in (previous, following) if neighbour is not None]
-    keys = [post_key(post.pk), *(post_link_key(neighbour.pk) for neighbour in neighbours)]
+    keys = [post_key(post.pk), post_likes_key(post.pk)]
+    keys += [post_link_key(neighbour.pk) for neighbour in neighbours]
     if following is None:
         keys.append(LISTS)
     depends_on(request, *keys)
@@ -65,6 +73,11 @@ def post_changed(post, *, was_public: bool) -> None:
         neighbours = type(post).objects.neighbours(post)
         keys += [post_key(neighbour.pk) for neighbour in neighbours if neighbour]
     note_changes(*keys)
+
+
+def likes_changed(post_ids: Iterable[int]) -> None:
+    """Renew the pages of the posts whose likes changed: their own pages, nothing else."""
+    note_changes(*(post_likes_key(pk) for pk in post_ids))
 
 
 def posts_deleted(posts: Iterable) -> None:

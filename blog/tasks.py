@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from core.tasks import next_daily_run, task_is_waiting
 
-from . import revisions
+from . import likes, revisions
 
 # The nightly prune of old revisions, in the site's time zone: after the comments' purge
 # (03:17), so the two nightly jobs do not start together.
@@ -16,9 +16,11 @@ PRUNE_HOUR, PRUNE_MINUTE = 3, 47
 
 @task
 def revisions_prune() -> int:
-    """prune_revisions, each night. The next night's run is enqueued first, so that a
-    failure tonight does not end the chain."""
+    """prune_revisions, each night, and the likes' old addresses forgotten (on a night
+    after no like, which forgets them too). The next night's run is enqueued first, so
+    that a failure tonight does not end the chain."""
     revisions_prune_schedule()
+    likes.addresses_forget()
     return revisions.prune_revisions()
 
 

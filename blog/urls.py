@@ -5,7 +5,7 @@ from django.views.generic import RedirectView
 from core.pagecache import public_page
 
 # Importing converters registers <yyyy>, <dd> and <name>.
-from . import converters, feeds, stamps, views  # noqa: F401
+from . import converters, feeds, like_views, stamps, views  # noqa: F401
 from .sitemaps import sitemaps
 
 
@@ -41,6 +41,7 @@ urlpatterns = [
     path("tag/<name:slug>/feed/", moved_to("blog:tag-feed-rss")),
     path("tag/<name:slug>/feed/atom/", moved_to("blog:tag-feed-atom")),
     path("authors/<name:username>/", views.AuthorView.as_view(), name="author"),
+    path("posts/<int:post_id>/like/", like_views.like_post, name="post-like"),
     path("<yyyy:year>/", views.PostYearArchiveView.as_view(), name="archive-year"),
     path("<yyyy:year>/<dd:month>/", views.PostMonthArchiveView.as_view(), name="archive-month"),
     path(

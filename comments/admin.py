@@ -22,6 +22,7 @@ from core.admin_guard import GuardedAdminMixin, GuardedChangeList
 from . import admin_posts, services  # noqa: F401
 from .admin_privacy import PersonalDataActionsMixin
 from .admin_queue import MODERATION, ModerationQueueMixin, StatusTabs, compact_age
+from .admin_reports import ReportedViewMixin
 from .models import Comment, CommentEvent
 from .stamps import comments_changed
 
@@ -121,7 +122,11 @@ def moderation_buttons(comment):
 
 @admin.register(Comment)
 class CommentAdmin(
-    GuardedAdminMixin, PersonalDataActionsMixin, ModerationQueueMixin, admin.ModelAdmin
+    GuardedAdminMixin,
+    PersonalDataActionsMixin,
+    ReportedViewMixin,
+    ModerationQueueMixin,
+    admin.ModelAdmin,
 ):
     # The headers and sort orders of the queue, whose rows
     # admin/comments/comment/_queue_row.html draws.

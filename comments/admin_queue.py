@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from . import services
+from . import reports, services
 from .models import Comment, CommentEvent
 
 Status = Comment.Status
@@ -108,6 +108,13 @@ class StatusTabs(admin.SimpleListFilter):
                 ),
                 "display": title,
             }
+        # Readers' reports have a view of their own (comments/admin_reports.py).
+        yield {
+            "key": "reported",
+            "selected": False,
+            "query_string": reverse("admin:comments_comment_reported"),
+            "display": f"Reported ({reports.reported_count()})",
+        }
 
 
 def hold_reason(events) -> CommentEvent | None:

@@ -11,7 +11,7 @@ class CommentsConfig(AppConfig):
     def ready(self):
         from core import registry
 
-        from . import closing, cookies, services
+        from . import closing, cookies, editing, services
         from .checks import check_akismet_key
 
         checks.register(check_akismet_key)
@@ -19,6 +19,8 @@ class CommentsConfig(AppConfig):
         # A remembered name fills in the form; a held comment shows to its author only.
         registry.register_personal_cookies(*cookies.AUTHOR_COOKIES.values())
         registry.register_personal_session_keys(cookies.PENDING_SESSION_KEY)
+        # The browser that posted a comment sees an Edit link on it for a while.
+        registry.register_personal_cookies(editing.EDIT_COOKIE)
         registry.register_page_settings(
             COMMENTS_THREAD_DEPTH=lambda: settings.COMMENTS_THREAD_DEPTH,
             COMMENTS_PER_PAGE=lambda: settings.COMMENTS_PER_PAGE,
@@ -33,6 +35,8 @@ class CommentsConfig(AppConfig):
             ),
             COMMENTS_SPAM_RETENTION_DAYS=lambda: settings.COMMENTS_SPAM_RETENTION_DAYS,
             SITE_CONTACT_EMAIL=lambda: settings.SITE_CONTACT_EMAIL,
+            COMMENTS_AVATARS=lambda: settings.COMMENTS_AVATARS,
+            COMMENTS_EDIT_SECONDS=lambda: settings.COMMENTS_EDIT_SECONDS,
             spam_checking=services.spam_checking_is_on,
         )
 
@@ -41,14 +45,16 @@ class CommentsConfig(AppConfig):
         registry.register_local_account("moderator", "Moderator", "Moderators")
         registry.register_layout_links(privacy="comments:privacy")
 
-        # The nightly purges and the hourly Akismet upkeep are tasks that enqueue their
-        # next run: every migrate (each deploy, `make run`) makes sure one is waiting.
+        # The nightly purges, the hourly Akismet upkeep and the new-post emails every few
+        # minutes are tasks that enqueue their next run: every migrate (each deploy,
+        # `make run`) makes sure one is waiting.
         post_migrate.connect(_schedule_periodic, sender=self, dispatch_uid="schedule-periodic")
 
 
 def _schedule_periodic(*, using, **kwargs):
-    from .tasks import akismet_upkeep_schedule, retention_schedule
+    from .tasks import akismet_upkeep_schedule, posts_announce_schedule, retention_schedule
 
     if using == "default":
         retention_schedule()
         akismet_upkeep_schedule()
+        posts_announce_schedule()

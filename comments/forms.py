@@ -57,6 +57,10 @@ class CommentForm(forms.Form):
         label="Save my name, email, and website in this browser for the next time I comment.",
         required=False,
     )
+    # Replies by email and new-post emails (comments/subscriptions.py): never ticked
+    # for the visitor, and confirmed by email before anything else is sent.
+    notify_replies = forms.BooleanField(label="Email me replies to my comment", required=False)
+    notify_posts = forms.BooleanField(label="Email me new posts", required=False)
     # The honeypot: hidden from people, so only a bot fills it in.
     fax_number = forms.CharField(
         label="Leave this field empty",

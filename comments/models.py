@@ -485,3 +485,164 @@ class AkismetAccount(models.Model):
 
     def __str__(self):
         return "Akismet account"
+
+
+class CommentReport(models.Model):
+    """A reader's report of a published comment, for the moderators (comments/reports.py).
+
+    It keeps no address: `reporter` is a keyed hash of the reader's IP address (its /64
+    for IPv6), enough to count one report per address and comment and no more.
+    """
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", "Spam"
+        ABUSE = "abuse", "Abuse or harassment"
+        OFF_TOPIC = "off-topic", "Off-topic"
+        OTHER = "other", "Something else"
+
+    NOTE_MAX = 500
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
+    reason = models.CharField(max_length=10, choices=Reason)
+    note = models.TextField(blank=True, max_length=NOTE_MAX)
+    reporter = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # When a moderator decided (kept, trashed or spam): the report no longer counts.
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "reporter"], name="report_once_per_reader"),
+        ]
+        # The open reports, for the Reported view and the count that holds a comment.
+        indexes = [models.Index(fields=["closed_at", "comment"], name="comment_report_open")]
+
+    def __str__(self):
+        return f"Report of comment {self.comment_id}: {self.get_reason_display()}"
+
+
+# Replies by email and new-post emails (comments/subscriptions.py).
+
+
+class Subscriber(models.Model):
+    """An address that asked for email from the site, confirmed or waiting to be. Kept
+    while it has subscriptions; a waiting one is forgotten after
+    COMMENTS_SUBSCRIPTION_CONFIRM_DAYS (subscriptions.subscribers_purge)."""
+
+    # Kept in lower case: one row an address, however it was typed.
+    email = models.EmailField(max_length=Comment.AUTHOR_EMAIL_MAX, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The latest confirmation email sent, so asking again within a day sends no other.
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    confirmation_attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self):
+        return self.email
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class Subscription(models.Model):
+    """What one address asked for: the replies to one comment, or every new post."""
+
+    class Kind(models.TextChoices):
+        REPLIES = "replies", "Replies to a comment"
+        POSTS = "posts", "New posts"
+
+    subscriber = models.ForeignKey(
+        Subscriber, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    kind = models.CharField(max_length=10, choices=Kind)
+    # The comment whose replies are wanted; none for new posts.
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscriber", "comment"],
+                condition=models.Q(kind="replies"),
+                name="subscription_replies_once",
+            ),
+            models.UniqueConstraint(
+                fields=["subscriber"],
+                condition=models.Q(kind="posts"),
+                name="subscription_posts_once",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="replies", comment__isnull=False)
+                | models.Q(kind="posts", comment__isnull=True),
+                name="subscription_comment_for_replies_only",
+            ),
+        ]
+
+    def __str__(self):
+        what = f"replies to comment {self.comment_id}" if self.comment_id else "new posts"
+        return f"{self.subscriber_id}: {what}"
+
+
+class SubscriptionEmail(models.Model):
+    """One email owed or sent to a subscriber: a reply to their comment, or a new post.
+    One a subscription and a reply (or post), so an approval undone and made again never
+    sends twice; retried with back-off, given up after services.pause.MAX_ATTEMPTS."""
+
+    class Status(models.TextChoices):
+        OWED = "owed", "Owed"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="emails")
+    reply = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    post = models.ForeignKey(
+        Post, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(max_length=6, choices=Status, default=Status.OWED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="subscription_email_due")
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "reply"], name="subscription_email_reply_once"
+            ),
+            models.UniqueConstraint(
+                fields=["subscription", "post"], name="subscription_email_post_once"
+            ),
+        ]
+
+    def __str__(self):
+        about = f"reply {self.reply_id}" if self.reply_id else f"post {self.post_id}"
+        return f"Email about {about} ({self.get_status_display().lower()})"
+
+
+class PostAnnouncement(models.Model):
+    """A post the new-post emails have gone out for (or were never to: those public
+    before the feature came). blog knows nothing of it."""
+
+    post = models.OneToOneField(Post, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    announced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-announced_at"]
+
+    def __str__(self):
+        return f"Post {self.post_id} announced {self.announced_at:%Y-%m-%d %H:%M}"

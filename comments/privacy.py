@@ -5,6 +5,13 @@ Like WordPress's personal-data tools: an export lists every comment made with an
 address, with everything stored about it; an erasure anonymises those comments (the name
 becomes "Anonymous"; the email, website, IP address, browser, referrer and the data kept
 for Akismet are removed) and keeps their text, so replies still make sense.
+The address's email subscriptions (comments/subscriptions.py) are exported with it, and
+ended by the erasure.
+
+Readers' reports of those comments (comments/reports.py) are exported with them as their
+reasons and dates alone (each note is its reporter's words), and erased with them as far
+as they could name the author: their notes are deleted, their reasons kept for the
+moderators. A report holds no email address, so a reporter's cannot be found by one.
 """
 
 from django.conf import settings
@@ -12,8 +19,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import models, transaction
 from django.utils import timezone
 
+from . import subscriptions
 from .events import events_record
-from .models import Comment, CommentEvent
+from .models import Comment, CommentEvent, CommentReport
 from .services.retention import request_details_forget
 from .stamps import comments_changed
 
@@ -33,6 +41,7 @@ def personal_data_export(*, email: str) -> dict:
     comments = (
         Comment.objects.by_author(email)
         .select_related("post")
+        .prefetch_related("reports")
         .order_by("created_at")
         # Each comment's link names its page, found for all of them in one query.
         .fetch_mode(models.FETCH_PEERS)
@@ -42,6 +51,7 @@ def personal_data_export(*, email: str) -> dict:
         "exported_at": timezone.now().isoformat(),
         "site": settings.SITE_URL,
         "comments": [_comment_export(comment) for comment in comments],
+        "email_subscriptions": subscriptions.subscriptions_export(email=email),
     }
 
 
@@ -61,6 +71,10 @@ def _comment_export(comment: Comment) -> dict:
         "user_agent": comment.user_agent,
         "referrer": comment.referrer,
         "sent_to_akismet": comment.akismet_params,
+        "reports": [
+            {"reason": report.reason, "created_at": report.created_at.isoformat()}
+            for report in comment.reports.all()
+        ],
     }
 
 
@@ -79,8 +93,12 @@ def personal_data_erase(*, email: str, actor: AbstractBaseUser | None = None) ->
             updated_at=timezone.now(),
         )
         request_details_forget(comment_ids=ids)
+        # A reader's note on the comment may name its author.
+        CommentReport.objects.filter(comment_id__in=ids).exclude(note="").update(note="")
         events_record(comment_ids=ids, kind=Kind.ERASED, actor=actor)
         comments_changed(shown_on)
+        # The emails the address asked for end, and the address is forgotten.
+        subscriptions.subscriptions_erase(email=email)
     return len(ids)
 
 

@@ -20,7 +20,7 @@ from django.utils.safestring import mark_safe
 from blog.models import Post
 from core.pagecache import is_shared_page_request, release_id
 
-from . import pages, services
+from . import editing, pages, services
 from .cookies import AUTHOR_COOKIES, PENDING_SESSION_KEY
 from .feeds import post_comments_feed_url
 from .forms import CommentForm
@@ -37,8 +37,14 @@ def comment_section_context(
     is_open = services.comments_are_open(post=post)
     reply_to = _reply_target(request, post, form)
     page = _page_shown(request, form, reply_to)
+    editable = editing.editable_comments(request)
     thread = render_thread(
-        post=post, own_pending_ids=own_pending, can_reply=is_open, page=page, state=state
+        post=post,
+        own_pending_ids=own_pending,
+        can_reply=is_open,
+        page=page,
+        state=state,
+        editable=editable,
     )
     if page > thread.page_count:
         raise Http404("No such page of comments.")
@@ -56,6 +62,8 @@ def comment_section_context(
         # One more query only for the few posts that other sites have linked to.
         "mentions": post_mentions(post=post) if thread.mention_count else [],
         "comments_open": is_open,
+        # This visitor may still edit a comment of theirs (comments/editing.py).
+        "can_edit": bool(editable),
         "form": form,
         "reply_to": reply_to,
         "action": reverse("comments:post-comment", args=[post.pk]),
@@ -103,13 +111,14 @@ def comment_section_html(request, post: Post) -> str:
 
 def _kept_for(request) -> bool:
     """Whether this visitor sees the section most readers see (nothing of their own in it:
-    no held comment, no reply chosen, no name remembered), on a page rendered for them
-    alone. A page every anonymous reader shares is kept whole by the page cache: keeping
-    its section as well would only take cache room from other pages."""
+    no held comment, none to edit, no reply chosen, no name remembered), on a page
+    rendered for them alone. A page every anonymous reader shares is kept whole by the
+    page cache: keeping its section as well would only take cache room from other pages."""
     return (
         request is not None
         and not is_shared_page_request(request)
         and not _own_pending_ids(request)
+        and not request.COOKIES.get(editing.EDIT_COOKIE)
         and not request.GET.get("replytocom")
         and not _initial_author(request)
     )

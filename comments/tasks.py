@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from core.tasks import next_daily_run, task_is_waiting
 
-from . import services
+from . import reports, services, subscriptions
 
 # The nightly purges, in the site's time zone.
 PURGE_HOUR, PURGE_MINUTE = 3, 17
@@ -39,6 +39,12 @@ def moderators_notify_held(comment_id: int) -> int:
 
 
 @task
+def moderators_notify_reported(comment_id: int) -> int:
+    """Email the moderators that readers' reports took a comment back into the queue."""
+    return reports.reports_held_notify(comment_id=comment_id)
+
+
+@task
 def comment_recheck(comment_id: int) -> str:
     """Ask Akismet again about a held comment whose check failed."""
     check = services.comment_recheck(comment_id=comment_id)
@@ -50,7 +56,11 @@ def retention_purge() -> dict:
     """purge_spam and purge_personal_data, each night. The next night's run is enqueued
     first, so that a failure tonight does not end the chain."""
     retention_schedule()
-    return {**services.spam_purge(), **services.personal_data_purge()}
+    return {
+        **services.spam_purge(),
+        **services.personal_data_purge(),
+        **subscriptions.subscribers_purge(),
+    }
 
 
 def retention_schedule(*, now: datetime | None = None) -> None:
@@ -85,3 +95,48 @@ def akismet_upkeep_schedule(*, after: timedelta = UPKEEP_FIRST_RUN) -> None:
     `migrate`, so a new site's card fills a minute after its worker starts."""
     if not task_is_waiting(akismet_upkeep):
         akismet_upkeep.using(run_after=timezone.now() + after).enqueue()
+
+
+# Replies by email and new-post emails (comments/subscriptions.py). A new post goes out
+# within ANNOUNCE_EVERY of its time, scheduled or not; the same run retries the emails
+# whose back-off has passed.
+ANNOUNCE_EVERY = timedelta(minutes=5)
+
+
+@task
+def subscription_request(comment_id: int, *, replies: bool, posts: bool) -> str:
+    """Store the subscriptions a commenter ticked; confirm the address if it needs it."""
+    return subscriptions.subscription_request(comment_id=comment_id, replies=replies, posts=posts)
+
+
+@task
+def subscription_confirmation_send(subscriber_id: int) -> str:
+    """Send (again, after a failure) the confirmation email of a waiting address."""
+    return subscriptions.subscription_confirmation_send(subscriber_id=subscriber_id)
+
+
+@task
+def subscribers_notify_reply(reply_id: int) -> int:
+    """Email the subscribers to a comment about a reply just made public."""
+    return subscriptions.subscribers_notify_reply(reply_id=reply_id)
+
+
+@task
+def subscription_emails_send() -> int:
+    """Send the next batch of owed subscription emails."""
+    return subscriptions.emails_send()
+
+
+@task
+def posts_announce() -> dict:
+    """Every ANNOUNCE_EVERY: email the new posts' subscribers, and retry failed emails.
+    The next run is enqueued first."""
+    posts_announce_schedule(after=ANNOUNCE_EVERY)
+    return subscriptions.posts_announce()
+
+
+def posts_announce_schedule(*, after: timedelta = UPKEEP_FIRST_RUN) -> None:
+    """Enqueue the next announcement run, unless one is already waiting. Called after
+    every `migrate`, as the other periodic tasks are."""
+    if not task_is_waiting(posts_announce):
+        posts_announce.using(run_after=timezone.now() + after).enqueue()

@@ -1,7 +1,7 @@
 """Builds a post's reply tree from one query, for the thread on the post page, a page of
 top-level threads at a time (comments/pages.py)."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC
 from html import escape
@@ -10,16 +10,18 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from blog.models import Post
 
 from . import pages
+from .avatars import AvatarLinks
 from .models import Comment
 
 # Part of every cache key: bump it when the thread's markup, or what is cached, changes.
-THREAD_MARKUP_VERSION = 4
+THREAD_MARKUP_VERSION = 5
 THREAD_CACHE_SECONDS = 24 * 60 * 60
 
 
@@ -64,6 +66,9 @@ def thread_comments(*, post: Post, own_pending_ids: Iterable[int] = ()) -> list:
             "body_html",
             "status",
             "created_at",
+            "author_email",
+            "user_id",
+            "user__is_staff",
             named=True,
         )
     )
@@ -101,6 +106,7 @@ def render_thread(
     can_reply: bool = True,
     page: int = 1,
     state: dict | None = None,
+    editable: Mapping[int, int] | None = None,
 ) -> RenderedThread:
     """The HTML of page `page` of `post`'s thread as this visitor sees it.
 
@@ -108,12 +114,15 @@ def render_thread(
     and is cached, page by page. Its key holds the count and latest change of the post's
     comments, so any new, edited, moderated or deleted comment makes a new key: nothing
     is stale. A visitor with a comment of their own still held sees a thread made for
-    them alone. `state` is thread_state()'s answer, when the caller has it already.
+    them alone, as does one who may still edit a comment of theirs (`editable`: comment
+    id -> seconds left, comments/editing.py). `state` is thread_state()'s answer, when
+    the caller has it already.
     """
     state = state or thread_state(post_id=post.pk)
     own_ids = [pk for pk in own_pending_ids if isinstance(pk, int)]
-    if own_ids:
-        thread = _render(thread_comments(post=post, own_pending_ids=own_ids), can_reply, page)
+    if own_ids or editable:
+        comments = thread_comments(post=post, own_pending_ids=[*own_ids, *(editable or ())])
+        thread = _render(comments, can_reply, page, author_id=post.author_id, editable=editable)
         thread.mention_count = state["mentions"]
         return thread
     if not state["approved"]:
@@ -121,7 +130,7 @@ def render_thread(
     key = shared_thread_key(post_id=post.pk, state=state, can_reply=can_reply, page=page)
     cached = cache.get(key)
     if cached is None:
-        thread = _render(thread_comments(post=post), can_reply, page)
+        thread = _render(thread_comments(post=post), can_reply, page, author_id=post.author_id)
         cached = (thread.html, thread.page_count)
         # A page past the last is a 404: were those kept, anyone could fill the cache.
         if page <= thread.page_count:
@@ -142,7 +151,7 @@ def shared_thread_key(*, post_id: int, state: dict, can_reply: bool, page: int) 
     return (
         f"comments:thread:v{THREAD_MARKUP_VERSION}:{post_id}:{state['total']}:"
         f"{state['approved']}:{changed}:{settings.COMMENTS_THREAD_DEPTH}:{int(can_reply)}:"
-        f"{settings.COMMENTS_ORDER}:{pages.per_page()}:{page}"
+        f"{settings.COMMENTS_ORDER}:{pages.per_page()}:{page}:{settings.COMMENTS_AVATARS}"
     )
 
 
@@ -199,12 +208,19 @@ def page_threads(roots: list[ThreadNode], page: int) -> tuple[list[ThreadNode], 
     return shown, pages.page_count(approved_before)
 
 
-def _render(comments: list, can_reply: bool, page: int = 1) -> RenderedThread:
+def _render(
+    comments: list,
+    can_reply: bool,
+    page: int = 1,
+    *,
+    author_id: int | None = None,
+    editable: Mapping[int, int] | None = None,
+) -> RenderedThread:
     nodes, page_count = page_threads(build_thread(comments), page)
     html = ""
     if nodes:
         parts: list[str] = []
-        _render_nodes(parts, nodes, "comment-list", can_reply, timezone.get_current_timezone())
+        _render_nodes(parts, nodes, "comment-list", _Render(can_reply, author_id, editable))
         html = "".join(parts)
     approved = sum(comment.status == Comment.Status.APPROVED for comment in comments)
     return RenderedThread(html=html, approved_count=approved, page_count=page_count)
@@ -219,9 +235,42 @@ MONTHS = (
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
 AWAITING_HTML = ' <em class="comment-awaiting-moderation">Your comment is awaiting moderation.</em>'
+AUTHOR_MARK_HTML = ' <span class="comment-author-mark">Author</span>'
+# A stand-in id, reversed once per render and replaced per comment: reverse() costs
+# more than the rest of a comment's markup.
+_STAND_IN_ID = 987654321
 
 
-def _render_nodes(parts: list[str], nodes: list[ThreadNode], list_class, can_reply, zone) -> None:
+def _split_reversed(name: str) -> tuple[str, str]:
+    return tuple(reverse(name, args=[_STAND_IN_ID]).split(str(_STAND_IN_ID)))
+
+
+class _Render:
+    """What one render of the thread shares: the addresses, reversed once, the avatars,
+    whose mark the post's author gets, and the visitor's own comments they may still
+    edit (comment id -> seconds left)."""
+
+    def __init__(self, can_reply: bool, author_id: int | None, editable):
+        self.can_reply = can_reply
+        self.zone = timezone.get_current_timezone()
+        self.author_id = author_id
+        self.editable = editable or {}
+        self.report = _split_reversed("comments:report")
+        self.edit = _split_reversed("comments:edit") if self.editable else ("", "")
+        self.avatars = AvatarLinks()
+
+    def edit_link(self, pk: int) -> str:
+        seconds = self.editable[pk]
+        minutes = max(-(-seconds // 60), 1)
+        return (
+            f'<a class="comment-edit-link" href="{self.edit[0]}{pk}{self.edit[1]}" '
+            f'data-comment-id="{pk}" data-edit-seconds="{seconds}">Edit</a> '
+            f'<span class="comment-edit-timer" data-edit-seconds="{seconds}">'
+            f"(for {minutes} more minute{'' if minutes == 1 else 's'})</span> "
+        )
+
+
+def _render_nodes(parts: list[str], nodes: list[ThreadNode], list_class, r: _Render) -> None:
     parts.append(f'<ol class="{list_class}">')
     for node in nodes:
         comment = node.comment
@@ -232,27 +281,39 @@ def _render_nodes(parts: list[str], nodes: list[ThreadNode], list_class, can_rep
         if comment.author_url.lower().startswith(("http://", "https://")):
             url = escape(comment.author_url)
             author = f'<a href="{url}" rel="nofollow ugc noopener" class="url">{name}</a>'
-        created = comment.created_at.astimezone(zone)
+        user_id = comment.user_id
+        if user_id is not None and (comment.user__is_staff or user_id == r.author_id):
+            author += AUTHOR_MARK_HTML
+        created = comment.created_at.astimezone(r.zone)
         when = f"{created.day} {MONTHS[created.month]} {created.year} at {created:%H:%M}"
         pending = node.is_pending
-        reply = ""
-        if can_reply and not pending:
-            reply = (
-                f'<p class="reply"><a class="comment-reply-link" href="?replytocom={pk}#respond" '
-                f'data-comment-id="{pk}" data-author="{name}" aria-label="Reply to {name}">'
-                "Reply</a></p>"
+        actions = r.edit_link(pk) if r.editable and pk in r.editable else ""
+        if not pending:
+            if r.can_reply:
+                actions += (
+                    f'<a class="comment-reply-link" href="?replytocom={pk}#respond" '
+                    f'data-comment-id="{pk}" data-author="{name}" aria-label="Reply to {name}">'
+                    "Reply</a> "
+                )
+            actions += (
+                f'<a class="comment-report-link" href="{r.report[0]}{pk}{r.report[1]}" '
+                'rel="nofollow">Report</a>'
             )
+        if actions:
+            actions = f'<p class="reply">{actions}</p>'
         parts.append(
             f'<li id="comment-{pk}" class="comment depth-{node.depth}'
             f'{" comment--pending" if pending else ""}">'
             f'<article class="comment-body" id="div-comment-{pk}">'
-            f'<footer class="comment-meta"><b class="comment-author">{author}</b> '
+            f'<footer class="comment-meta">{r.avatars.img(comment.author_email)}'
+            f'<b class="comment-author">{author}</b> '
             f'<a class="comment-permalink" href="#comment-{pk}">'
             f'<time datetime="{created.isoformat(timespec="seconds")}">{when}</time></a>'
             f"{AWAITING_HTML if pending else ''}</footer>"
-            f'<div class="comment-content">{comment.body_html}</div>{reply}</article>'
+            f'<div class="comment-content">{comment.body_html}</div>'
+            f"{actions}</article>"
         )
         if node.children:
-            _render_nodes(parts, node.children, "children", can_reply, zone)
+            _render_nodes(parts, node.children, "children", r)
         parts.append("</li>")
     parts.append("</ol>")

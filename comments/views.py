@@ -21,7 +21,7 @@ from core.cross_origin import cross_origin_protected
 from core.middleware import BUSY_RETRY_AFTER_SECONDS, DatabaseTrouble, database_trouble
 from core.sessions import session_save_now
 
-from . import ratelimit, services
+from . import avatars, editing, ratelimit, services
 from .cookies import AUTHOR_COOKIE_AGE, AUTHOR_COOKIES, PENDING_REMEMBERED, PENDING_SESSION_KEY
 from .forms import CommentForm
 from .models import Comment
@@ -30,6 +30,11 @@ from .section import comment_section_context
 logger = logging.getLogger(__name__)
 
 AWAITING_MODERATION = "Your comment is awaiting moderation."
+# For a visitor who ticked an email box (comments/subscriptions.py).
+SUBSCRIPTION_NOTICE = (
+    "Unless your address is confirmed already, we are emailing it a link: the emails "
+    "you asked for start once you press it."
+)
 REFUSAL_STATUS = {"closed": 403, "parent": 400, "flood": 429, "rate": 429, "duplicate": 409}
 # The largest form a valid comment makes: every field at its limit, each character
 # percent-encoded as four bytes of UTF-8 (twelve characters), and room for the rest.
@@ -91,13 +96,17 @@ def _post_checked_comment(request, post):
 
     # From here on the comment is stored: nothing may turn this into an error page.
     if comment.status == Comment.Status.APPROVED:
-        messages.success(request, "Thank you for your comment.")
+        notice = "Thank you for your comment."
     else:
-        messages.success(request, AWAITING_MODERATION)
+        notice = AWAITING_MODERATION
+    if comment.pk and (form.cleaned_data["notify_replies"] or form.cleaned_data["notify_posts"]):
+        notice = f"{notice} {SUBSCRIPTION_NOTICE}"
+    messages.success(request, notice)
     response = redirect(_comment_location(post, comment))
     _remember_author(response, form.cleaned_data)
     if comment.pk:
         _remember_pending(request, response, comment)
+        editing.grant_remember(request, response, comment)
     return response
 
 
@@ -237,5 +246,21 @@ class PrivacyView(TemplateView):
             rate_limit_minutes=max(window // timedelta(minutes=1), 1) if window else 0,
             session_days=settings.SESSION_COOKIE_AGE // 86400,
             contact_email=settings.SITE_CONTACT_EMAIL,
+            subscription_confirm_days=settings.COMMENTS_SUBSCRIPTION_CONFIRM_DAYS,
+            avatars_gravatar=avatars.uses_gravatar(),
+            edit_minutes=editing.edit_seconds()
+            and editing.minutes_rounded_up(editing.edit_seconds()),
             **kwargs,
         )
+
+
+# An avatar's address is its picture's digest, so it never changes: a year, immutable.
+AVATAR_CACHE_CONTROL = "public, max-age=31536000, immutable"
+
+
+def avatar(request, digest):
+    """A generated avatar (comments/avatars.py): drawn from the digest alone, reading
+    nothing, so it is as cheap as a static file."""
+    response = HttpResponse(avatars.avatar_svg(digest), content_type="image/svg+xml")
+    response["Cache-Control"] = AVATAR_CACHE_CONTROL
+    return response

@@ -283,6 +283,10 @@ BLOG_POSTS_PER_PAGE = env_int("BLOG_POSTS_PER_PAGE", 10)
 # days, and past the count for each post; 0 is no limit. Each post's newest is always kept.
 BLOG_REVISIONS_KEEP_DAYS = env_int("BLOG_REVISIONS_KEEP_DAYS", 0, minimum=0)
 BLOG_REVISIONS_KEEP_COUNT = env_int("BLOG_REVISIONS_KEEP_COUNT", 50, minimum=0)
+# Likes (blog.likes): how many one address may add in a period ("30/h"; 0 or off: no
+# limit), and how many days a like keeps the hash of its address (for removing a burst).
+BLOG_LIKES_RATE_LIMIT = env_rate("BLOG_LIKES_RATE_LIMIT", "30/h")
+BLOG_LIKES_ADDRESS_DAYS = env_int("BLOG_LIKES_ADDRESS_DAYS", 7, minimum=1)
 # Keep public pages whole in the cache for anonymous readers (see core/pagecache).
 # BLOG_PAGE_CACHE is its earlier name, still read.
 PAGE_CACHE = env_bool("PAGE_CACHE", env_bool("BLOG_PAGE_CACHE", True))
@@ -315,6 +319,19 @@ COMMENTS_AKISMET_DATA_RETENTION_DAYS = env_int("COMMENTS_AKISMET_DATA_RETENTION_
 COMMENTS_MODERATOR_EMAILS = env_list("COMMENTS_MODERATOR_EMAILS")
 # Seconds the Approve, Spam and Trash links in a moderator's email keep working.
 COMMENTS_EMAIL_LINK_MAX_AGE = env_int("COMMENTS_EMAIL_LINK_MAX_AGE", 7 * 24 * 60 * 60)
+# Replies by email and new-post emails (comments/subscriptions.py): days an address that
+# asked for them has to confirm (its link works so long) before it is forgotten.
+COMMENTS_SUBSCRIPTION_CONFIRM_DAYS = env_int("COMMENTS_SUBSCRIPTION_CONFIRM_DAYS", 3, minimum=1)
+# Seconds after posting during which a comment's author may edit or delete it from the
+# browser that posted it (comments/editing.py); 0: never.
+COMMENTS_EDIT_SECONDS = env_int("COMMENTS_EDIT_SECONDS", 900, minimum=0)
+# The picture beside each comment: "generated" on this site from a keyed hash of the
+# email (no outside request), or "gravatar" (the email's SHA-256 is sent to Gravatar).
+COMMENTS_AVATARS = os.environ.get("COMMENTS_AVATARS", "").strip().lower() or "generated"
+if COMMENTS_AVATARS not in {"generated", "gravatar"}:
+    raise ImproperlyConfigured(
+        f"COMMENTS_AVATARS must be generated or gravatar, not {COMMENTS_AVATARS!r}."
+    )
 # How many reverse proxies stand in front of the site and append to X-Forwarded-For.
 # 0 (the default) trusts no header and uses the address of the connection. Read by
 # comments and the admin login throttle alike (core/request_info.py);
@@ -390,6 +407,10 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     "base-uri": [CSP.SELF],
 }
+# Named as well as covered by "https:", so that a narrower img-src keeps Gravatar's
+# avatars when they are on (COMMENTS_AVATARS), and only then.
+if COMMENTS_AVATARS == "gravatar":
+    SECURE_CSP["img-src"].append("https://www.gravatar.com")
 
 # Abuse controls and commenters' privacy (README, "Security and privacy").
 # ------------------------------------------------------------------------------------------
@@ -419,6 +440,9 @@ AXES_VERBOSE = False
 COMMENTS_RATE_LIMIT = env_rate("COMMENTS_RATE_LIMIT", "30/10m")
 # Days to keep a comment's IP address, browser (user agent) and referrer.
 COMMENTS_PERSONAL_DATA_RETENTION_DAYS = env_int("COMMENTS_PERSONAL_DATA_RETENTION_DAYS", 60)
+# Readers' reports (from different addresses) that take a published comment back into the
+# moderation queue; 0 never does, and reports only wait in the queue's Reported view.
+COMMENTS_REPORTS_TO_HOLD = env_int("COMMENTS_REPORTS_TO_HOLD", 3, minimum=0)
 # Where the privacy page tells commenters to ask for a copy or the erasure of their data.
 SITE_CONTACT_EMAIL = os.environ.get("SITE_CONTACT_EMAIL", "")
 

@@ -290,6 +290,43 @@ def akismet_answer_apply(*, history: NewHistory, check: NewCheck, known_author: 
     return True
 
 
+EDIT_RECHECK_REASON = "edit"
+
+
+def akismet_ask_edit(*, params: dict, client: spam.Client | None = None) -> NewCheck | None:
+    """Ask Akismet about a comment its author edited (`params` with the new text), with
+    recheck_reason=edit, outside any transaction; None when spam checking is off."""
+    if not spam_checking_is_on():
+        return None
+    params = {**params, "recheck_reason": EDIT_RECHECK_REASON}
+    paused = akismet_is_paused(scope=Scope.CHECKS)
+    check = akismet_ask_new(params=params, paused=paused, client=client)
+    if check.failed and check.asked:
+        akismet_pause(scope=Scope.CHECKS)
+    return check
+
+
+def akismet_edit_answer_apply(*, comment: Comment, check: NewCheck) -> Comment:
+    """Apply Akismet's answer about an edit to `comment`, locked in the edit's
+    transaction: spam (blatant or not) moves it to spam, approved or held ("edit_spam");
+    ham leaves it where it is. A failed check leaves an approved comment up and marks a
+    held one for a recheck, as a new comment's failure does."""
+    if check.failed:
+        if comment.status == Status.PENDING:
+            _check_failed(comment, check.error)
+        else:
+            logger.warning("Edit of comment %s not checked: %s", comment.pk, check.error)
+        return comment
+    verdict, detail = check.answer.verdict, _answer_detail(check.answer)
+    comment.akismet_verdict = verdict
+    comment.akismet_checked_at = timezone.now()
+    comment.save(update_fields=["akismet_verdict", "akismet_checked_at", "updated_at"])
+    if verdict in VERDICT_MOVES:
+        return comment_transition(comment=comment, move="edit_spam", detail=detail)
+    event_record(comment=comment, kind=Kind.CHECK_HAM, detail=detail)
+    return comment
+
+
 def akismet_answer_follow_up(*, comment: Comment, check: NewCheck, alert: tuple[str, str]) -> None:
     """What a new comment's check leaves behind, in the transaction that saves it: after
     a failure, the recheck (enqueued in the same transaction, which the worker sees only

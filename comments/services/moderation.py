@@ -6,7 +6,8 @@ ends in, the line it adds to the comment's history and the report Akismet is owe
 friends are its names for the moderators. A new comment, moved by the pipeline before its
 first save, is moved by the same table (`NewHistory`) and saved with all its history at
 once (`comment_save_new`). A public page changes when a move starts or ends in
-"approved": the move tells the page caches (comments.stamps).
+"approved": the move tells the page caches (comments.stamps); one that ends there owes
+the replied-to comment's subscribers an email (comments.subscriptions).
 """
 
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
+from .. import subscriptions
 from ..events import event_record, events_record_history
 from ..models import AkismetReport, Comment, CommentEvent
 from ..stamps import comments_changed
@@ -49,6 +51,9 @@ class Move:
     # Offered only as the Undo of a moderator's move the other moves cannot take back
     # (spam or trash from Approved): never a button or a bulk action of its own.
     undo_only: bool = False
+    # Offered only in the queue's Reported view (comments/admin_reports.py), for a
+    # comment readers reported: never a button or a bulk action of the other tabs.
+    reports_only: bool = False
 
 
 HELD = frozenset({Status.PENDING})
@@ -105,13 +110,32 @@ MOVES: dict[str, Move] = {
         Move("akismet_spam", HELD, Status.SPAM, Kind.CHECK_SPAM),
         Move("akismet_discard", HELD, Status.SPAM, Kind.CHECK_DISCARD, droppable=True),
         Move("auto_approve", HELD, Status.APPROVED, Kind.AUTO_APPROVED),
+        # The author's edit within the window (comments/editing.py), checked as a new
+        # comment is: the rules may trash it or take it back into the queue, Akismet may
+        # call it spam; and the author's own delete.
+        Move("edit_rule_trash", HELD_OR_PUBLIC, Status.TRASH, Kind.RULE_TRASHED),
+        Move("edit_rule_hold", PUBLIC, Status.PENDING, Kind.RULE_HELD),
+        Move("edit_spam", HELD_OR_PUBLIC, Status.SPAM, Kind.CHECK_SPAM),
+        Move("author_delete", HELD_OR_PUBLIC, Status.TRASH, Kind.AUTHOR_DELETED),
+        # Readers' reports (comments/reports.py): enough of them take a comment back into
+        # the queue; the moderator's Keep, from the Reported view, publishes it again.
+        Move("reports_hold", PUBLIC, Status.PENDING, Kind.REPORTS_HELD),
+        Move(
+            "reports_dismiss", HELD_OR_PUBLIC, Status.APPROVED, Kind.REPORTS_DISMISSED,
+            by_moderator=True, reports_only=True, label="Keep",
+            done_message="Reports dismissed, published",
+        ),
     ]
 }  # fmt: skip
 
 
 def moderator_moves() -> dict[str, Move]:
     """The moves a moderator makes, by name: the admin's buttons and bulk actions."""
-    return {name: move for name, move in MOVES.items() if move.by_moderator and not move.undo_only}
+    return {
+        name: move
+        for name, move in MOVES.items()
+        if move.by_moderator and not (move.undo_only or move.reports_only)
+    }
 
 
 def undo_moves() -> dict[str, Move]:
@@ -147,6 +171,8 @@ def comment_transition(
             report_owe(comment=locked, kind=step.akismet_feedback)
         if was_public or step.ends in PUBLIC:
             comments_changed([locked.post_id])
+        if step.ends in PUBLIC and not was_public:
+            subscriptions.reply_published_later(comment=locked)
     comment.refresh_from_db()
     return comment
 
@@ -190,6 +216,7 @@ def comment_save_new(*, history: NewHistory) -> Comment:
         events_record_history(comment=comment, lines=history.lines)
         if comment.status in PUBLIC:
             comments_changed([comment.post_id])
+            subscriptions.reply_published_later(comment=comment)
     return comment
 
 

@@ -9,6 +9,7 @@ comment readers cannot see would hang in the thread with nothing above it.
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
+from .. import subscriptions
 from ..events import event_record
 from ..models import Comment, CommentEvent
 from ..stamps import comments_changed
@@ -45,5 +46,6 @@ def comment_reply_by_moderator(
         )
         event_record(comment=reply, kind=Kind.APPROVED, actor=moderator)
         comments_changed([reply.post_id])
+        subscriptions.reply_published_later(comment=reply)
     parent.refresh_from_db()
     return reply

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from .. import ratelimit
 from ..events import events_forget_detail, events_record
-from ..models import AkismetReport, Comment, CommentEvent, SubmissionAttempt
+from ..models import AkismetReport, Comment, CommentEvent, CommentReport, SubmissionAttempt
 
 Kind = CommentEvent.Kind
 
@@ -39,7 +39,8 @@ def spam_purge(*, now: datetime | None = None) -> dict:
 
 def personal_data_purge(*, now: datetime | None = None) -> dict:
     """Delete the IP address, browser and referrer of comments older than
-    COMMENTS_PERSONAL_DATA_RETENTION_DAYS, and forgotten rate-limit records."""
+    COMMENTS_PERSONAL_DATA_RETENTION_DAYS, readers' reports as old, and forgotten
+    rate-limit records."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.COMMENTS_PERSONAL_DATA_RETENTION_DAYS)
     with transaction.atomic():
@@ -51,7 +52,9 @@ def personal_data_purge(*, now: datetime | None = None) -> dict:
         events_record(comment_ids=ids, kind=Kind.DETAILS_PURGED)
         since = now - ratelimit.window()
         attempts, _ = SubmissionAttempt.objects.filter(created_at__lt=since).delete()
-    return {"comments": len(ids), "attempts": attempts}
+        # Each holds a hashed address and maybe a note (comments/reports.py).
+        reports, _ = CommentReport.objects.filter(created_at__lt=cutoff).delete()
+    return {"comments": len(ids), "attempts": attempts, "reports": reports}
 
 
 def request_details_forget(*, comment_ids: list[int]) -> None:

@@ -24,7 +24,7 @@ from blog.models import Post
 from core.markup import without_control_characters
 from core.request_info import RequestInfo
 
-from .. import closing, locks, ratelimit, spam
+from .. import closing, locks, ratelimit, spam, subscriptions
 from ..models import Comment, CommentEvent, DiscussionRule
 from .akismet import (
     HONEYPOT_FIELD,
@@ -44,6 +44,8 @@ logger = logging.getLogger(__name__)
 
 Status = Comment.Status
 Kind = CommentEvent.Kind
+# A comment caught as spam or trashed asks for no email.
+PUBLIC_OR_HELD = frozenset({Status.APPROVED, Status.PENDING})
 
 
 class CommentRefused(Exception):
@@ -102,6 +104,7 @@ def comment_submit(
             honeypot=str(data.get(HONEYPOT_FIELD) or ""),
             attempt=attempt,
             client=client,
+            subscribe={kind: bool(data.get(f"notify_{kind}")) for kind in ("replies", "posts")},
         )
     except CommentRefused as refusal:
         if attempt is not None and refusal.code != "rate":
@@ -109,7 +112,7 @@ def comment_submit(
         raise
 
 
-def _checked_and_saved(*, comment, honeypot, attempt, client) -> Comment:
+def _checked_and_saved(*, comment, honeypot, attempt, client, subscribe) -> Comment:
     """The checks, the honeypot, the rules and Akismet, then the comment's transaction."""
     history = NewHistory(comment)
     detail = f"From {comment.ip_address or 'an unknown address'}"
@@ -154,6 +157,9 @@ def _checked_and_saved(*, comment, honeypot, attempt, client) -> Comment:
             akismet_answer_follow_up(comment=comment, check=check, alert=alert)
         if comment.pk and comment.status == Status.PENDING:
             held_notify_later(comment=comment)
+        # Only what the visitor ticked costs anything: one task row, in this transaction.
+        if comment.pk and comment.status in PUBLIC_OR_HELD and any(subscribe.values()):
+            subscriptions.subscription_request_later(comment=comment, **subscribe)
     if not keep:
         logger.info("Dropped blatant spam on post %s", comment.post_id)
     return comment

@@ -120,6 +120,7 @@ def time_passes():
         task_path__in=[
             "comments.tasks.retention_purge",
             "comments.tasks.akismet_upkeep",
+            "comments.tasks.posts_announce",
             "blog.tasks.revisions_prune",
         ]
     ).update(run_after=past)
@@ -142,3 +143,57 @@ class FailingEmailBackend(BaseEmailBackend):
 
     def send_messages(self, email_messages):
         raise ConnectionRefusedError("Connection refused (the test's mail server)")
+
+
+class SMTPInbox:
+    """What a local SMTP server (aiosmtpd) received: each message parsed, with its
+    envelope's recipients."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        import email.policy
+
+        message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+        message.envelope_to = list(envelope.rcpt_tos)
+        message.raw = envelope.original_content
+        self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+    def to(self, address):
+        return [message for message in self.messages if address in message.envelope_to]
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    """One real SMTP server on 127.0.0.1 for the session (aiosmtpd), on a free port."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = SMTPInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield controller
+    controller.stop()
+
+
+@pytest.fixture
+def smtp(smtp_server, settings):
+    """The site's mail sent through the local SMTP server by Django's SMTP backend; the
+    inbox, empty at the start of the test."""
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": smtp_server.port, "timeout": 5},
+        }
+    }
+    inbox = smtp_server.handler
+    inbox.messages.clear()
+    yield inbox
+    inbox.messages.clear()

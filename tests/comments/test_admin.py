@@ -30,14 +30,16 @@ def run_action(client, action, *comments, status="all"):
 
 
 @pytest.mark.django_db
-def test_moderators_group_may_view_and_change_comments_and_discussion_rules_only():
+def test_moderators_group_may_moderate_comments_discussion_rules_and_likes_only():
     group = Group.objects.get(name="Moderators")
 
     assert sorted(group.permissions.values_list("codename", flat=True)) == [
         "change_comment",
         "change_discussionrule",
+        "delete_like",  # A burst of likes from one address (blog.likes).
         "view_comment",
         "view_discussionrule",
+        "view_like",
     ]
 
 

@@ -68,6 +68,11 @@ def test_every_status_change_of_the_pipeline_is_in_the_table():
         "akismet_spam",
         "akismet_discard",
         "auto_approve",
+        "reports_hold",
+        "edit_rule_trash",
+        "edit_rule_hold",
+        "edit_spam",
+        "author_delete",
     }
     assert set(services.moderator_moves()) == {
         "approve",

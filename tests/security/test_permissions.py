@@ -91,9 +91,16 @@ def post_form(**fields):
 @pytest.mark.django_db
 def test_editors_hold_post_and_tag_permissions_only():
     assert group_permissions("Editors") == sorted(
-        f"{action}_{model}"
-        for action in ("add", "change", "delete", "view")
-        for model in ("post", "tag")
+        [
+            *(
+                f"{action}_{model}"
+                for action in ("add", "change", "delete", "view")
+                for model in ("post", "tag")
+            ),
+            # Likes: seen, and removed in a burst (blog.likes).
+            "delete_like",
+            "view_like",
+        ]
     )
 
 
@@ -102,8 +109,10 @@ def test_moderators_hold_comment_and_discussion_rule_view_and_change_only():
     assert group_permissions("Moderators") == [
         "change_comment",
         "change_discussionrule",
+        "delete_like",
         "view_comment",
         "view_discussionrule",
+        "view_like",
     ]
 
 
