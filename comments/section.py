@@ -11,14 +11,12 @@ from urllib.parse import unquote
 from django.conf import settings
 from django.core.cache import cache as cache_backend
 from django.http import Http404
-from django.middleware.csp import get_nonce
-from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from blog.models import Post
-from core.pagecache import is_shared_page_request, release_id
+from core.pagecache import could_share_page, is_shared_page_request, release_id, stand_ins
 
 from . import editing, pages, services
 from .cookies import AUTHOR_COOKIES, PENDING_SESSION_KEY
@@ -75,12 +73,10 @@ def comment_section_context(
 
 
 # The section as most readers see it is kept for the pages rendered for one reader, with
-# these in place of the visitor's CSRF token and CSP nonce, which are put in for each
-# page: rendering it was a sixth of such a page.
+# stand-ins for the visitor's CSRF token and CSP nonce, which are put in for each page
+# (core.pagecache.stand_ins): rendering it was a sixth of such a page.
 SECTION_TEMPLATE = "comments/_section.html"
 SECTION_SECONDS = 24 * 60 * 60
-TOKEN_STAND_IN = "comment-section-csrf-token"
-NONCE_STAND_IN = "comment-section-csp-nonce"
 
 
 def comment_section_html(request, post: Post) -> str:
@@ -91,22 +87,16 @@ def comment_section_html(request, post: Post) -> str:
         key = _section_key(request, post, state)
     # Looked up before anything else is read: the thread's own cache entry, its mentions
     # and the form are needed only to render the section again.
-    html = cache_backend.get(key) if key else None
-    if html is None:
+    pieces = cache_backend.get(key) if key else None
+    if pieces is None:
         context = comment_section_context(request, post, state=state)
-        context |= {"csrf_token": TOKEN_STAND_IN, "csp_nonce": NONCE_STAND_IN}
-        html = render_to_string(SECTION_TEMPLATE, context)
+        context |= stand_ins.STAND_INS
+        pieces = stand_ins.kept(render_to_string(SECTION_TEMPLATE, context))
         if key:
-            cache_backend.set(key, html, SECTION_SECONDS)
-    # Asked for only when the section has a form: asking sets the CSRF cookie, and puts
-    # the nonce in the page's policy.
-    if TOKEN_STAND_IN in html:
-        html = html.replace(TOKEN_STAND_IN, get_token(request) if request is not None else "")
-    if NONCE_STAND_IN in html:
-        # str() makes it: a nonce is false until then.
-        nonce = get_nonce(request) if request is not None else None
-        html = html.replace(NONCE_STAND_IN, "" if nonce is None else str(nonce))
-    return mark_safe(html)
+            cache_backend.set(key, pieces, SECTION_SECONDS)
+    # The page any anonymous reader could share carries no token (core.pagecache).
+    token = request is not None and not could_share_page(request)
+    return mark_safe(stand_ins.filled(request, pieces, token=token))
 
 
 def _kept_for(request) -> bool:

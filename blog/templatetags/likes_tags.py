@@ -4,20 +4,15 @@ from functools import lru_cache
 
 from django import template
 from django.conf import settings
-from django.middleware.csp import get_nonce
-from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from core.pagecache import is_shared_page_request
+from core.pagecache import could_share_page, is_shared_page_request, stand_ins
 
 from .. import likes
 
 register = template.Library()
-
-TOKEN_STAND_IN = "like-button-csrf-token"
-NONCE_STAND_IN = "like-button-csp-nonce"
 
 
 @register.simple_tag(takes_context=True)
@@ -27,26 +22,25 @@ def like_button(context, post):
     for one visitor marks it from the same cookie."""
     request = context.get("request")
     personal = request is not None and not is_shared_page_request(request)
-    html = _block(post.pk, post.like_count, personal and post.pk in likes.liked_ids_of(request))
-    # The shared page keeps neither (core.pagecache): asking for them would only set the
-    # CSRF cookie and put a nonce in the policy.
-    nonce = get_nonce(request) if personal else None
-    html = html.replace(TOKEN_STAND_IN, get_token(request) if personal else "")
-    return mark_safe(html.replace(NONCE_STAND_IN, "" if nonce is None else str(nonce)))
+    pieces = _block(post.pk, post.like_count, personal and post.pk in likes.liked_ids_of(request))
+    # The shared page keeps neither the token nor the nonce, and the page any anonymous
+    # reader could share carries no token either (core.pagecache).
+    token = personal and not could_share_page(request)
+    return mark_safe(stand_ins.filled(request, pieces, token=token, nonce=personal))
 
 
 # Rendered once per post, count and state in each process, with stand-ins for the token
 # and the nonce: rendering it for every page would cost a thirtieth of the page.
 @lru_cache(maxsize=2048)
-def _block(post_id: int, count: int, liked: bool) -> str:
+def _block(post_id: int, count: int, liked: bool) -> tuple[str, ...]:
     shown = {
         "action": reverse("blog:post-like", args=[post_id]),
         "post_id": post_id,
         "count_text": likes.count_text(count),
         "liked": liked,
     }
-    context = {"likes": shown, "csrf_token": TOKEN_STAND_IN, "csp_nonce": NONCE_STAND_IN}
-    return render_to_string("blog/_likes.html", context)
+    context = {"likes": shown, **stand_ins.STAND_INS}
+    return stand_ins.kept(render_to_string("blog/_likes.html", context))
 
 
 @register.simple_tag

@@ -15,7 +15,7 @@ from .changes import (
     note_site_change,
     site_state,
 )
-from .policy import is_shared_page_request
+from .policy import could_share_page, is_shared_page_request
 from .release import release_id
 from .store import SharedPageCacheMiddleware, mark_personal, public_page
 
@@ -23,6 +23,7 @@ __all__ = [
     "SITE",
     "SharedPageCacheMiddleware",
     "SiteState",
+    "could_share_page",
     "depends_on",
     "is_shared_page_request",
     "mark_personal",

@@ -19,10 +19,17 @@ SHARED_QUERY_PARAMETERS = {"page", "comments"}
 
 def is_shared_page_request(request) -> bool:
     """Whether this visitor gets the page every anonymous reader gets."""
+    return settings.PAGE_CACHE and could_share_page(request)
+
+
+def could_share_page(request) -> bool:
+    """Whether this visitor would get the page every anonymous reader gets, were the page
+    cache on. Their page is the same with the cache off: it carries no CSRF token, as the
+    shared page does not (core/cross_origin.py lets their forms through by the browser's
+    word that they are the site's own), so it costs none of the token's random strings."""
     cookies = request.COOKIES
     return (
-        settings.PAGE_CACHE
-        and request.method in ("GET", "HEAD")
+        request.method in ("GET", "HEAD")
         and not cookies.get(settings.SESSION_COOKIE_NAME)
         and not cookies.get(MESSAGES_COOKIE)
         and not any(cookies.get(name) for name in registry.personal_cookies)
