@@ -91,12 +91,20 @@ def client_key(ip_address: str | None) -> str:
 
 def submission_allowed(*, ip_address: str | None) -> bool:
     """Count one submission from `ip_address` now, and keep it; False once it is past the limit."""
+    return key_allowed(client_key(ip_address))
+
+
+def key_allowed(key: str) -> bool:
+    """Count one submission under `key` now, and keep it; False once it is past
+    COMMENTS_RATE_LIMIT. Comments count under their client's address (client_key); another
+    form limited like them (readers' reports) counts under keys of its own."""
     rate = settings.COMMENTS_RATE_LIMIT
     if not rate:
         return True
     if settings.CACHES["default"]["BACKEND"] in SHARED_CACHES:
-        return _count_in_cache(client_key(ip_address), int(window().total_seconds())) <= rate[0]
-    return Attempt.start(ip_address).count_alone()
+        return _count_in_cache(key, int(window().total_seconds())) <= rate[0]
+    now = timezone.now()
+    return Attempt(key, rate[0], now, now - window()).count_alone()
 
 
 def attempt_in_database(*, ip_address: str | None) -> "Attempt | None":

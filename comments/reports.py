@@ -80,15 +80,7 @@ def hold_threshold() -> int:
 def report_allowed(*, ip_address: str | None) -> bool:
     """Count one report from `ip_address` now; False once it is past COMMENTS_RATE_LIMIT.
     The same machinery as comments (ratelimit.py), under a key of its own."""
-    rate = settings.COMMENTS_RATE_LIMIT
-    if not rate:
-        return True
-    key = RATE_KEY_PREFIX + reporter_key(ip_address)[:32]
-    if settings.CACHES["default"]["BACKEND"] in ratelimit.SHARED_CACHES:
-        return ratelimit._count_in_cache(key, int(ratelimit.window().total_seconds())) <= rate[0]
-    now = timezone.now()
-    attempt = ratelimit.Attempt(key=key, limit=rate[0], at=now, since=now - ratelimit.window())
-    return attempt.count_alone()
+    return ratelimit.key_allowed(RATE_KEY_PREFIX + reporter_key(ip_address)[:32])
 
 
 def rate_refusal_message() -> str:

@@ -10,7 +10,8 @@ from comments import services
 class Command(BaseCommand):
     help = (
         "Delete the IP address, user agent and referrer of comments older than "
-        "COMMENTS_PERSONAL_DATA_RETENTION_DAYS, and expired rate-limit records."
+        "COMMENTS_PERSONAL_DATA_RETENTION_DAYS, expired rate-limit records, and readers' "
+        "reports as old."
     )
 
     def handle(self, *args, **options):
@@ -18,5 +19,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Deleted the IP address, browser and referrer of {summary['comments']} "
             f"comment(s) older than {settings.COMMENTS_PERSONAL_DATA_RETENTION_DAYS} days, "
-            f"and {summary['attempts']} expired rate-limit record(s)."
+            f"{summary['attempts']} expired rate-limit record(s), and {summary['reports']} "
+            "reader report(s) as old."
         )
