@@ -47,5 +47,11 @@ urlpatterns = [
         public_page(feeds.PostCommentsFeed()),
         name="post-permalink-feed",
     ),
+    # WordPress's address of a page of a post's comments, kept for links made there.
+    path(
+        "<yyyy:year>/<dd:month>/<dd:day>/<slug:slug>/comment-page-<int:page>/",
+        views.old_comment_page,
+        name="wordpress-comment-page",
+    ),
     path("privacy/", views.PrivacyView.as_view(), name="privacy"),
 ]

@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 from django.views import csrf as csrf_views
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView
@@ -21,7 +21,7 @@ from core.cross_origin import cross_origin_protected
 from core.middleware import BUSY_RETRY_AFTER_SECONDS, DatabaseTrouble, database_trouble
 from core.sessions import session_save_now
 
-from . import avatars, editing, ratelimit, services
+from . import avatars, editing, pages, ratelimit, services
 from .cookies import AUTHOR_COOKIE_AGE, AUTHOR_COOKIES, PENDING_REMEMBERED, PENDING_SESSION_KEY
 from .forms import CommentForm
 from .models import Comment
@@ -264,3 +264,15 @@ def avatar(request, digest):
     response = HttpResponse(avatars.avatar_svg(digest), content_type="image/svg+xml")
     response["Cache-Control"] = AVATAR_CACHE_CONTROL
     return response
+
+
+def old_comment_page(request, year, month, day, slug, page):
+    """WordPress's /2026/11/29/slug/comment-page-2/: a permanent redirect to that page of
+    the post's comments here (comments/pages.py). Whether the post and the page exist is
+    for the post's own address to say."""
+    post_url = reverse(
+        "blog:post-detail", kwargs={"year": year, "month": month, "day": day, "slug": slug}
+    )
+    if not pages.PAGE_NUMBER.fullmatch(str(page)):
+        raise Http404("No such page of comments.")
+    return redirect(f"{pages.page_url(post_url, page)}#comments", permanent=True)

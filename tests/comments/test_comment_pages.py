@@ -8,6 +8,7 @@ from django.db import OperationalError, connection, models
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from comments.models import Comment
@@ -318,3 +319,18 @@ def test_the_queue_links_approved_comments_to_their_pages_in_one_query(
 
     assert len(many.captured_queries) == len(few.captured_queries)
     assert f'href="{page_url(post, 6)}#comment-{threads[-1][-1].pk}"' in page  # 11th thread.
+
+
+@pytest.mark.django_db
+def test_wordpress_comment_page_addresses_move_to_the_page_here(client, post):
+    published = timezone.localtime(post.published_at)
+    old = f"{published:/%Y/%m/%d}/{post.slug}/comment-page-2/"
+
+    moved = client.get(old)
+
+    assert moved.status_code == 301
+    assert moved["Location"] == f"{post.get_absolute_url()}?comments=2#comments"
+    assert client.get(old.replace("comment-page-2", "comment-page-1"))["Location"] == (
+        f"{post.get_absolute_url()}#comments"
+    )
+    assert client.get(old.replace("comment-page-2", "comment-page-0")).status_code == 404
