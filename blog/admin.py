@@ -13,7 +13,7 @@ from taggit.models import Tag
 
 from core.admin_guard import GuardedAdminMixin
 
-from . import likes, publishing, stamps
+from . import likes, publishing, stamps, webmentions
 from .admin_revisions import RevisionsAdminMixin
 from .forms import PREFILLED_FIELDS, PostAdminForm
 from .models import Like, Post
@@ -58,7 +58,14 @@ class PostAdmin(RevisionsAdminMixin, GuardedAdminMixin, admin.ModelAdmin):
     list_select_related = ["author"]
     list_per_page = 50
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["post_state", "preview_link", "created_at", "updated_at", "likes_link"]
+    readonly_fields = [
+        "post_state",
+        "preview_link",
+        "created_at",
+        "updated_at",
+        "likes_link",
+        "webmentions_sent",
+    ]
 
     # The editor's script and styles: live preview, paste as Markdown, growing text
     # areas, the form kept in the browser, the Publish button's label.
@@ -92,6 +99,16 @@ class PostAdmin(RevisionsAdminMixin, GuardedAdminMixin, admin.ModelAdmin):
                     "image_alt",
                     ("created_at", "updated_at"),
                 ]
+            },
+        ),
+        (
+            "Webmentions sent",
+            {
+                "fields": ["webmentions_sent"],
+                "description": (
+                    "Sent to the pages the post links to when it is published, and again "
+                    "when its text changes or it is unpublished."
+                ),
             },
         ),
     ]
@@ -244,6 +261,11 @@ class PostAdmin(RevisionsAdminMixin, GuardedAdminMixin, admin.ModelAdmin):
         label = ngettext("%d like", "%d likes", post.like_count) % post.like_count
         return format_html('<a href="{}?post__id__exact={}">{}</a>', url, post.pk, label)
 
+    @admin.display(description="pages linked to")
+    def webmentions_sent(self, post):
+        rows = post.webmentions_sent.order_by("pk") if post.pk else []
+        return render_to_string("admin/blog/post/_webmentions_sent.html", {"rows": rows})
+
     @admin.display(description="on the site")
     def view_link(self, post):
         label = "View" if post.is_published else "Preview"
@@ -275,8 +297,10 @@ class PostAdmin(RevisionsAdminMixin, GuardedAdminMixin, admin.ModelAdmin):
     def publish(self, request, queryset):
         drafts = queryset.filter(status=Post.Status.DRAFT)
         scheduled = drafts.filter(published_at__gt=timezone.now()).count()
+        published = list(drafts.values_list("pk", flat=True))
         updated = drafts.update(status=Post.Status.PUBLISHED, updated_at=timezone.now())
         stamps.posts_changed_in_bulk()  # update() calls no save()
+        webmentions.posts_published_in_bulk(published)
         message = ngettext("%d post published.", "%d posts published.", updated) % updated
         if scheduled:
             message += (
@@ -292,10 +316,12 @@ class PostAdmin(RevisionsAdminMixin, GuardedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Unpublish selected posts (back to draft)", permissions=["change"])
     def unpublish(self, request, queryset):
+        public = list(queryset.published().values_list("pk", flat=True))
         updated = queryset.filter(~Q(status=Post.Status.DRAFT)).update(
             status=Post.Status.DRAFT, updated_at=timezone.now()
         )
         stamps.posts_changed_in_bulk()
+        webmentions.posts_unpublished_in_bulk(public)
         message = ngettext("%d post unpublished.", "%d posts unpublished.", updated) % updated
         self.message_user(request, message, messages.SUCCESS)
 

@@ -21,13 +21,14 @@
 
 import ipaddress
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Expression, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -190,13 +191,45 @@ def likes_from_addresses(*, likes: Iterable[Like]):
     return Like.objects.filter(address_hash__in=hashes)
 
 
+# Likes from elsewhere, counted with the browsers': callables an app registers (comments:
+# approved webmention likes and reposts), each giving an integer expression, or None, of
+# a post's likes from there for the post row it is read with (OuterRef("pk")).
+other_likes: list[Callable[[], Expression]] = []
+
+
+def register_other_likes(counter: Callable[[], Expression]) -> None:
+    """Count `counter`'s likes in "N people like this" too (from an AppConfig.ready())."""
+    if counter not in other_likes:
+        other_likes.append(counter)
+
+
+def likes_recount(*, post_ids: Iterable[int]) -> None:
+    """Count the likes of `post_ids` again, after likes from elsewhere changed (a
+    webmention like approved, say), and renew those posts' pages."""
+    post_ids = sorted(set(post_ids))
+    if post_ids:
+        with transaction.atomic():
+            _recount(post_ids)
+            stamps.likes_changed(post_ids)
+
+
 def _recount(post_ids: list[int]) -> dict[int, int]:
     """Count the likes of `post_ids` and store each count on its post."""
-    counted = dict(
-        Like.objects.filter(post_id__in=post_ids)
+    browsers = (
+        Like.objects.filter(post=OuterRef("pk"))
         .order_by()
-        .values_list("post_id")
+        .values("post")
         .annotate(count=Count("pk"))
+        .values("count")
+    )
+    total = Coalesce(Subquery(browsers), 0)
+    for counter in other_likes:
+        total = total + Coalesce(counter(), 0)
+    counted = dict(
+        Post.objects.filter(pk__in=post_ids)
+        .order_by()
+        .annotate(counted_likes=total)
+        .values_list("pk", "counted_likes")
     )
     counts = {pk: counted.get(pk, 0) for pk in post_ids}
     for pk, count in counts.items():

@@ -15,7 +15,7 @@ from taggit.managers import TaggableManager
 
 from core.markup import LineBreaks, plain_text, render_markdown, without_control_characters
 
-from . import addresses, stamps
+from . import addresses, stamps, webmentions
 from .images import validate_image
 
 
@@ -310,6 +310,9 @@ class Post(models.Model):
             super().save(*args, **kwargs)
             addresses.post_moved(self, public_before=public_before, update_fields=update_fields)
             stamps.post_changed(self, was_public=public_before is not None)
+            webmentions.post_saved(
+                self, update_fields=update_fields, was_public=public_before is not None
+            )
 
     def get_absolute_url(self):
         published = timezone.localtime(self.published_at)
@@ -431,3 +434,40 @@ class Like(models.Model):
 
     def __str__(self):
         return f"Like of {self.post_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class WebmentionSent(models.Model):
+    """A webmention this site owes, or sent, to one page a post links to: the last
+    attempt's outcome, and when the next is due (blog.webmentions has the rules)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        SENT = "sent", "Accepted"
+        NO_ENDPOINT = "no-endpoint", "No Webmention endpoint"
+        REJECTED = "rejected", "Refused by the endpoint"
+        NOT_ALLOWED = "not-allowed", "Not sent: address not allowed"
+        FAILED = "failed", "Failed, will try again"
+        GAVE_UP = "gave-up", "Failed, given up"
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="webmentions_sent")
+    target = models.URLField(max_length=2000)
+    endpoint = models.URLField(max_length=2000, blank=True)
+    state = models.CharField(max_length=12, choices=State, default=State.PENDING)
+    status_code = models.PositiveSmallIntegerField("HTTP status", null=True, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    # Which text of the post the attempts are for: a change to it starts them afresh.
+    version = models.CharField(max_length=64, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    attempted_at = models.DateTimeField("last attempt", null=True, blank=True)
+
+    class Meta:
+        ordering = ["post", "target"]
+        verbose_name = "webmention sent"
+        verbose_name_plural = "webmentions sent"
+        constraints = [
+            models.UniqueConstraint(fields=["post", "target"], name="webmention_sent_once")
+        ]
+
+    def __str__(self):
+        return f"Webmention to {self.target}"

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from core.tasks import next_daily_run, task_is_waiting
 
-from . import likes, revisions
+from . import likes, revisions, webmentions
 
 # The nightly prune of old revisions, in the site's time zone: after the comments' purge
 # (03:17), so the two nightly jobs do not start together.
@@ -33,3 +33,10 @@ def revisions_prune_schedule(*, now: datetime | None = None) -> None:
 
 def next_prune_at(now: datetime) -> datetime:
     return next_daily_run(now, hour=PRUNE_HOUR, minute=PRUNE_MINUTE)
+
+
+@task
+def webmentions_send(post_id: int, version: str) -> dict:
+    """Send a post's webmentions that are due, for its text at `version`
+    (blog.webmentions); it enqueues itself again while a target is to be retried."""
+    return webmentions.webmentions_send(post_id=post_id, version=version)

@@ -23,6 +23,7 @@ from django.views.generic import (
 )
 from taggit.models import Tag
 
+from core import registry
 from core.pagecache import is_shared_page_request, public_page
 
 from . import stamps
@@ -208,6 +209,13 @@ class PostDetailView(BlogViewMixin, DateDetailView):
             ),
             **kwargs,
         )
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        # The endpoints other apps registered (the webmention endpoint), kept with the page.
+        if links := registry.post_page_link_header():
+            response["Link"] = links
+        return response
 
 
 @method_decorator(public_page(shows=lambda request: [stamps.LISTS]), name="dispatch")

@@ -13,6 +13,7 @@ from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
@@ -133,7 +134,7 @@ class CommentAdmin(
     list_display = ["author", "comment_text", "post_link", "verdict", "age"]
     # No date hierarchy, as WordPress's Comments screen has none: listing its months
     # reads every comment of the tab, the one cost that grew with the queue.
-    list_filter = [StatusTabs, "akismet_verdict"]
+    list_filter = [StatusTabs, "kind", "akismet_verdict"]
     ordering = ["-created_at", "-id"]
     # The tabs count every comment already.
     show_full_result_count = False
@@ -148,7 +149,19 @@ class CommentAdmin(
     inlines = [CommentEventInline]
     change_form_template = "admin/comments/comment/change_form.html"
     fieldsets = [
-        (None, {"fields": ["on_post", "in_reply_to", "status", "created_at"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "on_post",
+                    "in_reply_to",
+                    "status",
+                    "kind",
+                    "webmention_source",
+                    "created_at",
+                ]
+            },
+        ),
         ("Comment", {"fields": ["author_name", "author_email", "author_url", "body"]}),
         (
             "Akismet",
@@ -280,6 +293,19 @@ class CommentAdmin(
             '<a href="{}">{}</a>',
             reverse("admin:comments_comment_change", args=[obj.parent_id]),
             obj.parent.author_name,
+        )
+
+    @admin.display(description="Webmention")
+    def webmention_source(self, obj):
+        webmention = getattr(obj, "webmention", None)
+        if webmention is None:
+            return "—"
+        return format_html(
+            '{} from <a href="{}" rel="noreferrer noopener">{}</a>, last checked {}',
+            webmention.get_type_display(),
+            webmention.source,
+            webmention.source,
+            f"{timezone.localtime(webmention.verified_at):%Y-%m-%d %H:%M}",
         )
 
     @admin.display(description="Reports to Akismet")

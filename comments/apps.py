@@ -9,9 +9,10 @@ class CommentsConfig(AppConfig):
     verbose_name = "Comments"
 
     def ready(self):
+        from blog import likes
         from core import registry
 
-        from . import closing, cookies, editing, services
+        from . import closing, cookies, editing, services, webmentions
         from .checks import check_akismet_key
 
         checks.register(check_akismet_key)
@@ -44,6 +45,10 @@ class CommentsConfig(AppConfig):
         registry.register_timed_change("comments-closed", passed=closing.last_closed)
         registry.register_local_account("moderator", "Moderator", "Moderators")
         registry.register_layout_links(privacy="comments:privacy")
+        # Every post's page says where to send webmentions: a <link> and a Link header.
+        registry.register_layout_links(webmention="comments:webmention")
+        registry.register_post_page_links(webmention="comments:webmention")
+        likes.register_other_likes(webmentions.face_likes)
 
         # The nightly purges, the hourly Akismet upkeep and the new-post emails every few
         # minutes are tasks that enqueue their next run: every migrate (each deploy,

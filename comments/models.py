@@ -98,6 +98,8 @@ class Comment(models.Model):
         COMMENT = "comment", "Comment"
         PINGBACK = "pingback", "Pingback"
         TRACKBACK = "trackback", "Trackback"
+        # Received at /webmention/ and verified (comments/webmentions.py).
+        WEBMENTION = "webmention", "Webmention"
 
     class Verdict(models.TextChoices):
         UNCHECKED = "unchecked", "Not checked"
@@ -342,6 +344,11 @@ class CommentEvent(models.Model):
         # The author's own changes within the edit window (comments/editing.py).
         EDITED = "edited", "Edited by its author"
         AUTHOR_DELETED = "author-deleted", "Deleted by its author"
+        # Received webmentions (comments/webmentions.py).
+        CHECK_SPAM_HELD = "check-spam-held", "Akismet flagged it as spam; held for a moderator"
+        WEBMENTION_UPDATED = "wm-updated", "Updated from its source"
+        WEBMENTION_GONE = "wm-gone", "Its source is gone or no longer links here"
+        WEBMENTION_BACK = "wm-back", "Its source links here again; back in the queue"
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind)
@@ -646,3 +653,43 @@ class PostAnnouncement(models.Model):
 
     def __str__(self):
         return f"Post {self.post_id} announced {self.announced_at:%Y-%m-%d %H:%M}"
+
+
+class Webmention(models.Model):
+    """A webmention received and verified (comments/webmentions.py): the comment of kind
+    "webmention" it became, the page that sent it, and what that page is to the post.
+    One a source and post: a later webmention of the same pair updates it."""
+
+    class Type(models.TextChoices):
+        REPLY = "reply", "Reply"
+        MENTION = "mention", "Mention"
+        LIKE = "like", "Like"
+        REPOST = "repost", "Repost"
+
+    URL_MAX = 2000
+
+    comment = models.OneToOneField(
+        Comment, on_delete=models.CASCADE, primary_key=True, related_name="webmention"
+    )
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    source = models.URLField(max_length=URL_MAX)
+    # The address of the post the sender named, as it named it.
+    target = models.URLField(max_length=URL_MAX)
+    type = models.CharField(max_length=7, choices=Type, default=Type.MENTION)
+    # The h-card's photo, kept as text: never fetched by the site, only linked to.
+    author_photo = models.URLField(max_length=URL_MAX, blank=True)
+    verified_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["comment"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "post"], name="webmention_once_per_source"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_type_display()} from {self.source}"
+
+    @property
+    def is_face(self) -> bool:
+        """A like or a repost: shown as its author's face, and counted with the likes."""
+        return self.type in (self.Type.LIKE, self.Type.REPOST)

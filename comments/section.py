@@ -58,7 +58,7 @@ def comment_section_context(
         "approved_count": thread.approved_count,
         "comment_pages": pages.page_links(post_url, page, thread.page_count),
         # One more query only for the few posts that other sites have linked to.
-        "mentions": post_mentions(post=post) if thread.mention_count else [],
+        "mentions": post_mentions(post=post) if thread.mention_count else None,
         "comments_open": is_open,
         # This visitor may still edit a comment of theirs (comments/editing.py).
         "can_edit": bool(editable),

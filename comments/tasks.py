@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from core.tasks import next_daily_run, task_is_waiting
 
-from . import reports, services, subscriptions
+from . import reports, services, subscriptions, webmentions
 
 # The nightly purges, in the site's time zone.
 PURGE_HOUR, PURGE_MINUTE = 3, 17
@@ -42,6 +42,24 @@ def moderators_notify_held(comment_id: int) -> int:
 def moderators_notify_reported(comment_id: int) -> int:
     """Email the moderators that readers' reports took a comment back into the queue."""
     return reports.reports_held_notify(comment_id=comment_id)
+
+
+@task
+def webmention_verify(
+    source: str,
+    target: str,
+    ip_address: str | None = None,
+    user_agent: str = "",
+    hosts: list[str] | None = None,
+) -> str:
+    """Fetch a webmention's source and receive, update or remove it."""
+    return webmentions.webmention_verify(
+        source=source,
+        target=target,
+        ip_address=ip_address,
+        user_agent=user_agent,
+        hosts=hosts or (),
+    )
 
 
 @task

@@ -179,14 +179,57 @@ def thread_state(*, post_id: int) -> dict:
     }
 
 
-def post_mentions(*, post: Post) -> list[Comment]:
-    """The approved pingbacks and trackbacks of `post`, oldest first: other sites' links."""
-    return list(
+@dataclass
+class PostMentions:
+    """Other sites' links to a post, approved, oldest first: the pingbacks, trackbacks and
+    webmention replies and mentions `listed`, and the webmention likes and reposts shown
+    as their authors' `faces`."""
+
+    listed: list[Comment] = field(default_factory=list)
+    faces: list[Comment] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.listed or self.faces)
+
+
+def post_mentions(*, post: Post) -> PostMentions:
+    """The approved pingbacks, trackbacks and webmentions of `post`, in one query."""
+    mentions = PostMentions()
+    found = (
         Comment.objects.approved()
         .mentions()
         .filter(post=post)
-        .only("author_name", "author_url", "body", "kind", "created_at", "post_id")
+        .select_related("webmention")
+        .only(
+            "author_name",
+            "author_url",
+            "body",
+            "body_html",
+            "kind",
+            "created_at",
+            "post_id",
+            "webmention__type",
+            "webmention__source",
+            "webmention__author_photo",
+        )
     )
+    for comment in found:
+        webmention = getattr(comment, "webmention", None)
+        comment.mention_type = webmention.type if webmention else ""
+        comment.source_url = webmention.source if webmention else ""
+        comment.author_photo = webmention.author_photo if webmention else ""
+        if webmention is not None and webmention.is_face:
+            comment.initials = initials(comment.author_name)
+            mentions.faces.append(comment)
+        else:
+            mentions.listed.append(comment)
+    return mentions
+
+
+def initials(name: str) -> str:
+    """One or two letters for a face without a photo."""
+    words = [word for word in name.split() if word[:1].isalnum()]
+    return "".join(word[0] for word in words[:2]).upper() or "?"
 
 
 def page_threads(roots: list[ThreadNode], page: int) -> tuple[list[ThreadNode], int]:

@@ -3,7 +3,16 @@ from django.urls import path, re_path
 from blog import converters  # noqa: F401  (registers <yyyy> and <dd>)
 from core.pagecache import public_page
 
-from . import edit_views, feeds, moderation_links, report_views, stamps, subscription_views, views
+from . import (
+    edit_views,
+    feeds,
+    moderation_links,
+    report_views,
+    stamps,
+    subscription_views,
+    views,
+    webmention_views,
+)
 
 app_name = "comments"
 urlpatterns = [
@@ -54,4 +63,6 @@ urlpatterns = [
         name="wordpress-comment-page",
     ),
     path("privacy/", views.PrivacyView.as_view(), name="privacy"),
+    # Other sites' pages that link a post (comments/webmentions.py).
+    path("webmention/", webmention_views.receive, name="webmention"),
 ]

@@ -287,6 +287,16 @@ BLOG_REVISIONS_KEEP_COUNT = env_int("BLOG_REVISIONS_KEEP_COUNT", 50, minimum=0)
 # limit), and how many days a like keeps the hash of its address (for removing a burst).
 BLOG_LIKES_RATE_LIMIT = env_rate("BLOG_LIKES_RATE_LIMIT", "30/h")
 BLOG_LIKES_ADDRESS_DAYS = env_int("BLOG_LIKES_ADDRESS_DAYS", 7, minimum=1)
+# Webmention. Sending (blog.webmentions): publishing a post, or changing a published one,
+# tells the pages it links to. Every request to another site goes through core.outbound,
+# which refuses private and loopback addresses unless WEBMENTION_ALLOW_PRIVATE_ADDRESSES
+# is on (a site on an intranet; the tests' local servers).
+WEBMENTION_SEND = env_bool("WEBMENTION_SEND", True)
+WEBMENTION_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBMENTION_ALLOW_PRIVATE_ADDRESSES", False)
+# Receiving (comments.webmentions, at /webmention/): each source is read up to the bytes,
+# for at most the seconds.
+WEBMENTION_MAX_BYTES = env_int("WEBMENTION_MAX_BYTES", 1024 * 1024, minimum=1024)
+WEBMENTION_TIMEOUT = env_float("WEBMENTION_TIMEOUT", 10.0)
 # Keep public pages whole in the cache for anonymous readers (see core/pagecache).
 # BLOG_PAGE_CACHE is its earlier name, still read.
 PAGE_CACHE = env_bool("PAGE_CACHE", env_bool("BLOG_PAGE_CACHE", True))

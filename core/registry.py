@@ -7,7 +7,8 @@ An app registers here what core must know, and core reads only these registries:
 - settings that change what pages look like (a change renews every cached page);
 - moments at which pages change by time alone (a scheduled post going live);
 - the accounts that `ensure_local_admin` creates for local development;
-- what robots.txt lists, and the links of the layout every page has.
+- what robots.txt lists, the links of the layout every page has, and the endpoints a
+  post's page names in its Link header.
 """
 
 from collections.abc import Callable
@@ -15,7 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
+from django.urls import reverse
 
 personal_cookies: set[str] = set()
 personal_session_keys: set[str] = set()
@@ -87,6 +90,24 @@ def register_layout_links(**url_names: str) -> None:
     """Pages every page links to (the navigation, the feeds), as `links.<name>` in
     templates: `register_layout_links(home="blog:home")`."""
     layout_links.update(url_names)
+
+
+# The Link headers of a post's page (RFC 8288), by rel: the URL names the apps registered.
+post_page_links: dict[str, str] = {}
+
+
+def register_post_page_links(**url_names: str) -> None:
+    """Endpoints each post's page names in its Link header, by rel:
+    `register_post_page_links(webmention="comments:webmention")`."""
+    post_page_links.update(url_names)
+
+
+def post_page_link_header() -> str:
+    """The Link header of a post's page: each registered endpoint, as an absolute URL."""
+    return ", ".join(
+        f'<{settings.SITE_URL}{reverse(url_name)}>; rel="{rel}"'
+        for rel, url_name in post_page_links.items()
+    )
 
 
 # robots.txt: URL names of pages crawlers should skip, and of sitemaps.

@@ -11,6 +11,20 @@ from django.tasks import Task, TaskResultStatus
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+# Attempts before background work gives up (a check, a report, an email, a webmention):
+# with the back-off below, about eight and a half hours after the first.
+MAX_ATTEMPTS = 10
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Back-off after `attempts` failures: 1, 2, 4 … minutes, at most six hours."""
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
+
+
+def gives_up(attempts: int) -> bool:
+    """Whether work that has failed `attempts` times stops trying by itself."""
+    return attempts >= MAX_ATTEMPTS
+
 
 def enqueue_on_commit(task: Task | str, *args, run_after: datetime | None = None, **kwargs):
     """Enqueue `task` once the current transaction commits (at once outside one).

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
 
+from blog import webmentions
 from blog.models import Post
 from blog.revisions import record_revision
 from comments.models import Comment
@@ -230,7 +231,8 @@ class WordPressImport(FileImport):
             author=self.author_for(item.creator),
         )
         self.attach_featured_image(post, item)
-        post.save()
+        with webmentions.paused():  # Published on the old site: its links were told then.
+            post.save()
         tags = self.tags_for(item)
         if tags:
             post.tags.add(*tags)  # A new post: nothing to take off first, as set() would.

@@ -82,3 +82,19 @@ def run_worker():
                 signal.signal(sig, handler)
 
     return run
+
+
+@pytest.fixture
+def local_site():
+    """Another site, served on 127.0.0.1 for this test (tests/local_sites.py)."""
+    from tests.local_sites import LocalSite
+
+    site = LocalSite().start()
+    yield site
+    site.stop()
+
+
+@pytest.fixture
+def allow_private_addresses(settings):
+    """Let the site's requests reach 127.0.0.1, where the tests' other sites live."""
+    settings.WEBMENTION_ALLOW_PRIVATE_ADDRESSES = True

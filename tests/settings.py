@@ -30,5 +30,8 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend
 # Never contact the real Akismet: tests configure the key and a local fake server.
 AKISMET_API_KEY = ""
 AKISMET_API_URL = "http://127.0.0.1:9"
+# Never send webmentions to the pages posts link to (example.org and the like): the tests
+# that send turn it on, with the pages served on 127.0.0.1 (tests/local_sites.py).
+WEBMENTION_SEND = False
 # Serve static files from the app folders, as in development: tests run no collectstatic.
 WHITENOISE_AUTOREFRESH = True

@@ -205,15 +205,18 @@ def test_scripts_run_only_with_the_nonce_of_their_own_response(client, post, ser
 
 @pytest.mark.django_db
 def test_cookies_are_sent_over_https_only(client, post, served_over_https):
-    page = client.get(post.get_absolute_url(), secure=True)
+    client.get(post.get_absolute_url(), secure=True)
     posted = client.post(
         reverse("comments:post-comment", args=[post.pk]),
         form_data(remember="on"),
         REMOTE_ADDR="203.0.113.200",
         secure=True,
     )
+    # Their own page now (their held comment shows), whose form carries a token: the page
+    # any anonymous reader could share sets no CSRF cookie (core.pagecache).
+    own_page = client.get(post.get_absolute_url(), secure=True)
 
-    assert page.cookies["csrftoken"]["secure"]
+    assert own_page.cookies["csrftoken"]["secure"]
     assert posted.status_code == 302
     for name in ("sessionid", "comment_author", "comment_author_email"):
         assert posted.cookies[name]["secure"], name

@@ -22,6 +22,7 @@ from .akismet import (
     CheckOutcome,
     SpamCheck,
     SpamCheckError,
+    akismet_check_webmention_update,
     akismet_key_is_valid,
     akismet_recheck_due,
     comment_check_spam,
@@ -57,7 +58,7 @@ from .replies import comment_reply_by_moderator
 from .retention import personal_data_purge, spam_purge
 from .rules import comment_rules_apply, discussion_rules_ensure, links_count
 from .stats import akismet_account, akismet_alert_record, akismet_stats_refresh
-from .submission import CommentRefused, comment_submit, comments_are_open
+from .submission import CommentRefused, comment_submit, comments_are_open, webmention_submit
 
 __all__ = [
     "HONEYPOT_FIELD",
@@ -72,6 +73,7 @@ __all__ = [
     "SpamCheckError",
     "akismet_account",
     "akismet_alert_record",
+    "akismet_check_webmention_update",
     "akismet_key_is_valid",
     "akismet_recheck_due",
     "akismet_report_deliver",
@@ -105,4 +107,5 @@ __all__ = [
     "spam_checking_is_on",
     "spam_purge",
     "undo_moves",
+    "webmention_submit",
 ]

@@ -98,7 +98,7 @@ def akismet_params(
         "user_agent": comment.user_agent,
         "referrer": comment.referrer,
         "permalink": settings.SITE_URL + post.get_absolute_url(),
-        "comment_type": "reply" if comment.parent_id else "comment",
+        "comment_type": _comment_type(comment),
         "comment_author": comment.author_name,
         "comment_author_email": comment.author_email,
         "comment_author_url": comment.author_url,
@@ -119,6 +119,18 @@ def akismet_params(
     if settings.AKISMET_IS_TEST:
         params["is_test"] = True
     return params
+
+
+def _comment_type(comment: Comment) -> str:
+    if comment.kind == Comment.Kind.WEBMENTION:
+        return "webmention"
+    return "reply" if comment.parent_id else "comment"
+
+
+def holds_on_spam(comment: Comment) -> bool:
+    """Whether a spam verdict holds `comment` for a moderator instead of filing it as
+    spam: webmentions, which Akismet often misjudges (their text is another site's)."""
+    return comment.kind == Comment.Kind.WEBMENTION
 
 
 def _gmt(moment: datetime) -> str:
@@ -279,6 +291,9 @@ def akismet_answer_apply(*, history: NewHistory, check: NewCheck, known_author: 
     comment.akismet_verdict = verdict
     comment.akismet_checked_at = timezone.now()
     move = VERDICT_MOVES.get(verdict)
+    if move is not None and holds_on_spam(comment):
+        history.note(Kind.CHECK_SPAM_HELD, detail)
+        return True
     if move is not None:
         history.move(move.name, detail)
         return not (move.droppable and settings.COMMENTS_DROP_DISCARDED)
@@ -327,6 +342,33 @@ def akismet_edit_answer_apply(*, comment: Comment, check: NewCheck) -> Comment:
     return comment
 
 
+def akismet_check_webmention_update(
+    *, comment: Comment, client: spam.Client | None = None
+) -> Comment:
+    """Ask Akismet about a webmention whose source changed (recheck_reason=edit), outside
+    any transaction: a spam verdict takes a published one back into the queue
+    ("webmention_spam_hold") and is noted on a held one, as for a new webmention; a failed
+    check, or spam checking off, changes nothing."""
+    params = akismet_params(comment=comment, user=None)
+    check = akismet_ask_edit(params=params, client=client)
+    if check is None or check.failed:
+        return comment
+    verdict, detail = check.answer.verdict, _answer_detail(check.answer)
+    with transaction.atomic():
+        locked = Comment.objects.select_for_update().get(pk=comment.pk)
+        locked.akismet_verdict = verdict
+        locked.akismet_checked_at = timezone.now()
+        locked.akismet_params = params
+        locked.save(update_fields=["akismet_verdict", "akismet_checked_at", "akismet_params"])
+        if verdict not in VERDICT_MOVES:
+            event_record(comment=locked, kind=Kind.CHECK_HAM, detail=detail)
+        elif locked.status == Status.APPROVED:
+            return comment_transition(comment=locked, move="webmention_spam_hold", detail=detail)
+        else:
+            event_record(comment=locked, kind=Kind.CHECK_SPAM_HELD, detail=detail)
+    return locked
+
+
 def akismet_answer_follow_up(*, comment: Comment, check: NewCheck, alert: tuple[str, str]) -> None:
     """What a new comment's check leaves behind, in the transaction that saves it: after
     a failure, the recheck (enqueued in the same transaction, which the worker sees only
@@ -370,6 +412,9 @@ def _verdict_apply(comment: Comment, verdict: str, *, detail: str) -> SpamCheck:
     comment.save()
     held = comment.status == Status.PENDING
     move = VERDICT_MOVES.get(verdict)
+    if held and move is not None and holds_on_spam(comment):
+        event_record(comment=comment, kind=Kind.CHECK_SPAM_HELD, detail=detail)
+        return SpamCheck(comment, CheckOutcome.ANSWERED)
     if held and move is not None:
         comment = comment_transition(comment=comment, move=move.name, detail=detail)
         if move.droppable and settings.COMMENTS_DROP_DISCARDED:

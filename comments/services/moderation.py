@@ -17,6 +17,8 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
+from blog import likes
+
 from .. import subscriptions
 from ..events import event_record, events_record_history
 from ..models import AkismetReport, Comment, CommentEvent
@@ -125,6 +127,13 @@ MOVES: dict[str, Move] = {
             by_moderator=True, reports_only=True, label="Keep",
             done_message="Reports dismissed, published",
         ),
+        # Received webmentions (comments/webmentions.py): a source that answers 410 or no
+        # longer links the post takes its mention down; one that links it again puts it
+        # back in the queue.
+        Move("webmention_gone", ANY_BUT_TRASH, Status.TRASH, Kind.WEBMENTION_GONE),
+        Move("webmention_back", TRASHED, Status.PENDING, Kind.WEBMENTION_BACK),
+        # A published one whose changed text Akismet calls spam waits for a moderator again.
+        Move("webmention_spam_hold", PUBLIC, Status.PENDING, Kind.CHECK_SPAM_HELD),
     ]
 }  # fmt: skip
 
@@ -171,6 +180,9 @@ def comment_transition(
             report_owe(comment=locked, kind=step.akismet_feedback)
         if was_public or step.ends in PUBLIC:
             comments_changed([locked.post_id])
+            if locked.kind == Comment.Kind.WEBMENTION:
+                # A like or repost counts in "N people like this" while it is public.
+                likes.likes_recount(post_ids=[locked.post_id])
         if step.ends in PUBLIC and not was_public:
             subscriptions.reply_published_later(comment=locked)
     comment.refresh_from_db()

@@ -7,6 +7,9 @@ from datetime import timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
+# The back-off and the giving up are the site's, for all background work (core.tasks).
+from core.tasks import MAX_ATTEMPTS, gives_up, retry_delay  # noqa: F401
+
 from ..models import AkismetPause
 
 Scope = AkismetPause.Scope
@@ -14,14 +17,6 @@ Scope = AkismetPause.Scope
 # After a call fails, calls in the same scope within this many seconds are not made.
 PAUSE_SECONDS = 30
 PAUSED = "Not sent: Akismet failed moments ago. It will be asked again."
-# Attempts before background work gives up (a check, a report, an email): with the
-# back-off below, about eight and a half hours after the first.
-MAX_ATTEMPTS = 10
-
-
-def retry_delay(attempts: int) -> timedelta:
-    """Back-off after `attempts` failures: 1, 2, 4 … minutes, at most six hours."""
-    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
 
 
 def akismet_pause(*, scope: str) -> None:
@@ -43,8 +38,3 @@ def akismet_is_paused(*, scope: str) -> bool:
 def pause_in_force(*, scope: str) -> QuerySet:
     """The pause of `scope`, if it has not ended: for a query that asks it with others."""
     return AkismetPause.objects.filter(scope=scope, ends_at__gt=timezone.now())
-
-
-def gives_up(attempts: int) -> bool:
-    """Whether work that has failed `attempts` times stops trying by itself."""
-    return attempts >= MAX_ATTEMPTS

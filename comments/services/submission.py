@@ -25,7 +25,7 @@ from core.markup import without_control_characters
 from core.request_info import RequestInfo
 
 from .. import closing, locks, ratelimit, spam, subscriptions
-from ..models import Comment, CommentEvent, DiscussionRule
+from ..models import Comment, CommentEvent, DiscussionRule, Webmention
 from .akismet import (
     HONEYPOT_FIELD,
     akismet_answer_apply,
@@ -162,6 +162,45 @@ def _checked_and_saved(*, comment, honeypot, attempt, client, subscribe) -> Comm
             subscriptions.subscription_request_later(comment=comment, **subscribe)
     if not keep:
         logger.info("Dropped blatant spam on post %s", comment.post_id)
+    return comment
+
+
+def webmention_submit(
+    *, comment: Comment, webmention: Webmention, client: spam.Client | None = None
+) -> Comment:
+    """A verified webmention (comments/webmentions.py) through the comments' pipeline:
+    `comment`, of kind "webmention" and not yet saved, meets the discussion rules and
+    Akismet (comment_type=webmention; a spam verdict holds it, akismet.holds_on_spam), and
+    is saved held, with its history and `webmention`, in one transaction; the moderators
+    hear of it. The endpoint's own rate limit counts it, and it has no email to flood with.
+    Raises IntegrityError when the same source and post arrived at the same moment."""
+    history = NewHistory(comment)
+    history.note(Kind.SUBMITTED, f"Webmention from {webmention.source}", at=comment.created_at)
+    facts = _read(comment, _first_reads(comment=comment, attempt=None))
+    comment.akismet_params = akismet_params(
+        comment=comment, user=None, tags=tags_read(facts["tag_names"])
+    )
+    entries = {kind: facts[f"rules_{kind}"] for kind in DiscussionRule.Kind}
+    comment_rules_apply(history=history, entries=entries)
+    check = None
+    if comment.status == Status.PENDING and not spam_checking_is_on():
+        history.note(Kind.CHECK_SKIPPED)
+    elif comment.status == Status.PENDING:
+        check = akismet_ask_new(
+            params=comment.akismet_params, paused=facts["akismet_paused"], client=client
+        )
+        # Never auto-approved: a webmention has no email to be a known author by.
+        akismet_answer_apply(history=history, check=check, known_author=False)
+    with transaction.atomic():
+        comment_save_new(history=history)
+        webmention.comment = comment
+        webmention.post_id = comment.post_id
+        webmention.save(force_insert=True)
+        if check is not None:
+            alert = (facts["alert_code"] or "", facts["alert_message"] or "")
+            akismet_answer_follow_up(comment=comment, check=check, alert=alert)
+        if comment.status == Status.PENDING:
+            held_notify_later(comment=comment)
     return comment
 
 

@@ -40,7 +40,7 @@ CSRF_TOKEN_VALUE = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 NONCE_ATTRIBUTE = re.compile(r' nonce="[^"]*"')
 GZIP = re.compile(r"\bgzip\b")
 # Headers a stored page keeps; the outer middleware adds the security headers again.
-STORED_HEADERS = ("Content-Type", "Content-Security-Policy", "X-Frame-Options")
+STORED_HEADERS = ("Content-Type", "Content-Security-Policy", "X-Frame-Options", "Link")
 
 
 # Validators

@@ -73,6 +73,9 @@ def test_every_status_change_of_the_pipeline_is_in_the_table():
         "edit_rule_hold",
         "edit_spam",
         "author_delete",
+        "webmention_gone",
+        "webmention_back",
+        "webmention_spam_hold",
     }
     assert set(services.moderator_moves()) == {
         "approve",

@@ -7,9 +7,11 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django_tasks_db.models import DBTaskResult
 from PIL import Image
 from taggit.models import Tag
 
+from blog import webmentions
 from blog.models import Post
 from comments.models import Comment, CommentEvent
 from core.markup import LineBreaks, render_markdown
@@ -497,3 +499,22 @@ def test_fetch_media_downloads_the_images_from_the_old_site(old_site, uploads, t
     classic = Post.objects.get(title="A long conversation")
     assert f"{old_site}/wp-content/uploads/2024/06/bench.png" in classic.body
     assert any("bench.png answered 404" in note for note in report.notes)
+
+
+def test_imported_posts_send_no_webmentions_to_the_pages_they_link(
+    settings, django_capture_on_commit_callbacks
+):
+    """They were published on the old site, maybe years ago: the pages they link to were
+    told then, or never asked to be. A later edit sends, as any edit does."""
+    settings.WEBMENTION_SEND = True
+    settings.WEBMENTION_ALLOW_PRIVATE_ADDRESSES = True  # As if the site could be reached.
+
+    with django_capture_on_commit_callbacks(execute=True):
+        import_file()
+    assert not DBTaskResult.objects.filter(task_path=webmentions.SEND_TASK).exists()
+
+    post = Post.objects.get(title="Gardens, not factories")
+    post.body += "\n\nA note added here."
+    with django_capture_on_commit_callbacks(execute=True):
+        post.save()
+    assert DBTaskResult.objects.filter(task_path=webmentions.SEND_TASK).count() == 1
