@@ -3,6 +3,9 @@ wrong), the check by the worker against real pages on 127.0.0.1 written in the h
 shapes of the microformats test suite, the comments' pipeline (Akismet, the queue), the
 post page after approval, likes in "N people like this", updates, 410 and duplicates."""
 
+import subprocess
+from pathlib import Path
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -12,6 +15,7 @@ from blog.models import Post
 from comments import services
 from comments.models import Comment, CommentEvent, Webmention
 from tests import factories
+from tests.browser import checkers
 from tests.comments.conftest import next_ip, tasks_waiting
 from tests.fake_akismet import SPAM_AUTHOR
 
@@ -516,3 +520,36 @@ def test_the_worker_result_says_what_came_of_it(db):
     assert webmention_verify(source="https://a.example/", target="http://testserver/x/") == (
         "target gone"
     )
+
+
+# A sender this project did not write
+# ----------------------------------------------------------------------------------------
+
+WEBMENTION_CLI = Path(__file__).parents[2] / "node_modules" / ".bin" / "webmention"
+
+
+@WORKER_DB
+def test_a_webmention_from_an_independent_sender_is_received(
+    post, sites, run_worker, live_server, settings
+):
+    """Remy Sharp's `webmention` tool (npm's @remy/webmention, pinned in package-lock.json)
+    finds the endpoint from the post page's own Link header and sends it, all its own
+    code, to the site served for real by live_server."""
+    cli = checkers.require(WEBMENTION_CLI, "The webmention tool", "run `make setup` (npm ci)")
+    settings.SITE_URL = live_server.url
+    target = live_server.url + post.get_absolute_url()
+    # It sends nothing to a page on its source's own host: the source is on 127.0.0.1,
+    # the site on localhost.
+    assert "//localhost:" in target
+    source = sites.page("/their-reply", reply_page(target, text="Sent by someone else's code."))
+
+    sent = subprocess.run(
+        [cli, source, "--send"], capture_output=True, text=True, timeout=60, check=False
+    )
+
+    assert f"endpoint = {live_server.url}/webmention/" in " ".join(sent.stdout.split()), sent
+    assert "status = 202" in " ".join(sent.stdout.split()), sent
+    run_worker()
+    [comment] = received(post)
+    assert comment.webmention.type == Webmention.Type.REPLY
+    assert comment.body == "Sent by someone else's code."
