@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
+from blog import likes
 from core.admin_guard import GuardedAdminMixin, GuardedChangeList
 
 # admin_posts adds the comment counts to the post list.
@@ -227,11 +228,19 @@ class CommentAdmin(
         super().delete_model(request, obj)
         if obj.status == Comment.Status.APPROVED:
             comments_changed([obj.post_id])
+            if obj.kind == Comment.Kind.WEBMENTION:
+                # A like or repost from another site counted in "N people like this".
+                likes.likes_recount(post_ids=[obj.post_id])
 
     def delete_queryset(self, request, queryset):
-        shown_on = set(queryset.approved().values_list("post_id", flat=True))
+        approved = queryset.approved()
+        shown_on = set(approved.values_list("post_id", flat=True))
+        liked_on = set(
+            approved.filter(kind=Comment.Kind.WEBMENTION).values_list("post_id", flat=True)
+        )
         super().delete_queryset(request, queryset)
         comments_changed(shown_on)
+        likes.likes_recount(post_ids=liked_on)
 
     # Columns
     # ------------------------------------------------------------------------------------

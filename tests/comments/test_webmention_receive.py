@@ -498,6 +498,29 @@ def test_approved_likes_count_in_people_like_this_and_show_as_faces(
     assertContains(Client().get(post.get_absolute_url()), "1 person likes this")
 
 
+@WORKER_DB
+def test_a_like_deleted_in_the_admin_leaves_the_count(post, sites, run_worker, admin_client):
+    target = target_of(post)
+    for number in range(3):
+        send(sites.page(f"/like{number}", like_page(target, name=f"Fan Number{number}")), target)
+    run_worker()
+    for comment in received(post):
+        services.comment_approve(comment=comment, actor=None)
+    first, *others = received(post)
+
+    admin_client.post(reverse("admin:comments_comment_delete", args=[first.pk]), {"post": "yes"})
+    assertContains(Client().get(post.get_absolute_url()), "2 people like this")
+    admin_client.post(
+        reverse("admin:comments_comment_changelist") + "?status=approved",
+        {
+            "action": "delete_selected",
+            "_selected_action": [comment.pk for comment in others],
+            "post": "yes",
+        },
+    )
+    assertContains(Client().get(post.get_absolute_url()), "Be the first to like this")
+
+
 @pytest.mark.django_db
 def test_every_post_page_advertises_the_endpoint_cached_or_not(post, settings):
     settings.SITE_URL = "https://blog.example.com"
