@@ -33,14 +33,15 @@ Status = Comment.Status
 
 class QueueChangeList(GuardedChangeList):
     """The queue's page of comments with all that their rows show, in a fixed number of
-    queries: the post, the comment replied to, and each comment's history."""
+    queries: the post, the comment replied to, a webmention's source, and each comment's
+    history."""
 
     def get_queryset(self, request, exclude_parameters=None):
         events = CommentEvent.objects.select_related("actor")
         return (
             super()
             .get_queryset(request, exclude_parameters)
-            .select_related("post", "parent")
+            .select_related("post", "parent", "webmention")
             .prefetch_related(Prefetch("events", queryset=events))
         )
 

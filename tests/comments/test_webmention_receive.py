@@ -438,6 +438,9 @@ def test_the_queue_filters_by_kind(post, sites, run_worker, admin_client):
     changelist = reverse("admin:comments_comment_changelist")
     webmentions = admin_client.get(changelist, {"kind": "webmention"})
     assertContains(webmentions, "Alice Example")
+    # Each row says what it is and where it comes from.
+    assertContains(webmentions, "Webmention, a reply from <a href=")
+    assertContains(webmentions, f'href="{sites.url("/reply")}"')
     assertNotContains(webmentions, "Reader Rosa")
     comments = admin_client.get(changelist, {"kind": "comment"})
     assertContains(comments, "Reader Rosa")
