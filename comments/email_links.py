@@ -18,9 +18,10 @@ ACTIONS = ("approve", "mark_spam", "trash")
 
 
 class LinkExpired(Exception):
-    """A genuine link, too old; `link` says what it was for."""
+    """A genuine signed link from an email, too old; `link` says what it was for (an
+    EmailLink here, a SubscriberLink in comments.subscription_links)."""
 
-    def __init__(self, link: "EmailLink") -> None:
+    def __init__(self, link) -> None:
         super().__init__("This link has expired.")
         self.link = link
 

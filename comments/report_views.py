@@ -11,7 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from blog.models import Post
 from core.cross_origin import cross_origin_protected
 from core.markup import without_control_characters
-from core.request_info import RequestInfo
+from core.request_info import RequestInfo, content_length
 
 from . import reports
 from .models import Comment, CommentReport
@@ -65,7 +65,7 @@ def report_comment(request, comment_id):
         return _form_page(request, comment, ReportForm())
     if request.method != "POST":
         return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
-    if _content_length(request) > REPORT_REQUEST_MAX_BYTES:
+    if content_length(request) > REPORT_REQUEST_MAX_BYTES:
         return _refused(request, comment, TOO_BIG, status=413)
     return _send_report(request, comment)
 
@@ -156,13 +156,6 @@ def _refused(request, comment, message, *, status, form=None):
 
 def _wants_json(request) -> bool:
     return "application/json" in request.headers.get("Accept", "")
-
-
-def _content_length(request) -> int:
-    try:
-        return max(int(request.META.get("CONTENT_LENGTH") or 0), 0)
-    except ValueError:
-        return 0
 
 
 def reported_ids(request) -> list[int]:

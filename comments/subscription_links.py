@@ -20,6 +20,9 @@ from django.core import signing
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+# A confirmation link past its days, with whom it was for.
+from .email_links import LinkExpired  # noqa: F401
+
 SALT = "comments.subscriptions"
 CONFIRM, MANAGE, END = "confirm", "manage", "end"
 URL_NAMES = {
@@ -27,14 +30,6 @@ URL_NAMES = {
     MANAGE: "comments:subscription-manage",
     END: "comments:subscription-end",
 }
-
-
-class LinkExpired(Exception):
-    """A genuine confirmation link, too old; `link` says whom it was for."""
-
-    def __init__(self, link: "SubscriberLink") -> None:
-        super().__init__("This link has expired.")
-        self.link = link
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from django.views.generic import TemplateView
 from blog.models import Post
 from core.cross_origin import cross_origin_protected
 from core.middleware import BUSY_RETRY_AFTER_SECONDS, DatabaseTrouble, database_trouble
+from core.request_info import content_length
 from core.sessions import session_save_now
 
 from . import avatars, editing, pages, ratelimit, services
@@ -71,7 +72,7 @@ def post_comment(request, post_id):
         if request.method != "POST":
             return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
         # No comment is this big, so none is lost.
-        sent_bytes = _content_length(request)
+        sent_bytes = content_length(request)
         if sent_bytes > COMMENT_REQUEST_MAX_BYTES:
             context = {"post": post, "sent_bytes": sent_bytes, "body_max": Comment.BODY_MAX}
             return render(request, "comments/too_long.html", context, status=413)
@@ -200,13 +201,6 @@ def _remember_pending(request, response, comment):
         pending = []
     request.session[PENDING_SESSION_KEY] = [*pending, comment.pk][-PENDING_REMEMBERED:]
     session_save_now(request, response)
-
-
-def _content_length(request) -> int:
-    try:
-        return max(int(request.META.get("CONTENT_LENGTH") or 0), 0)
-    except ValueError:
-        return 0
 
 
 def _form_page(request, post, form, *, status):

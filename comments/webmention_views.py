@@ -12,7 +12,7 @@ from django.db import DatabaseError
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from core.request_info import RequestInfo
+from core.request_info import RequestInfo, content_length
 from core.tasks import enqueue_on_commit
 
 from . import webmentions
@@ -38,7 +38,7 @@ def receive(request):
     try:
         if not webmentions.webmention_allowed(ip_address=info.ip_address):
             return _answer(webmentions.rate_refusal_message(), status=429)
-        if _content_length(request) > REQUEST_MAX_BYTES:
+        if content_length(request) > REQUEST_MAX_BYTES:
             return _answer("The request is too large for a webmention.", status=413)
         try:
             source = str(request.POST.get("source", "")).strip()
@@ -71,13 +71,6 @@ def receive(request):
 
 def _answer(text: str, *, status: int) -> HttpResponse:
     return HttpResponse(text + "\n", status=status, content_type=TEXT)
-
-
-def _content_length(request) -> int:
-    try:
-        return max(int(request.META.get("CONTENT_LENGTH") or 0), 0)
-    except ValueError:
-        return 0
 
 
 def _request_hosts(request) -> list[str]:

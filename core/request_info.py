@@ -43,3 +43,12 @@ def client_ip(meta: Mapping[str, str]) -> str:
     if proxies and len(forwarded) >= proxies and forwarded[-proxies]:
         return forwarded[-proxies]
     return str(meta.get("REMOTE_ADDR", "") or "")
+
+
+def content_length(request) -> int:
+    """The body size the request announces, 0 when it says none or nonsense: for a view
+    that refuses an oversized form before reading any of it."""
+    try:
+        return max(int(request.META.get("CONTENT_LENGTH") or 0), 0)
+    except ValueError:
+        return 0
